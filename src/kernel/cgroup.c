@@ -1,0 +1,47 @@
+/*
+ * This file implements the emulated cgroup hierarchy. Today it holds the
+ * root cgroup, which every thread group joins at creation; controllers and
+ * moves between cgroups are future work (see man/sentryfs.5).
+ */
+#include "kernel/cgroup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t cg_next_id = 1; /* atomic */
+
+struct cgroup *cg_new_root(void)
+{
+	struct cgroup *cg = calloc(1, sizeof(*cg));
+
+	if (!cg)
+		return NULL;
+	CDS_INIT_LIST_HEAD(&cg->children);
+	CDS_INIT_LIST_HEAD(&cg->sibling);
+	cg->id = __atomic_fetch_add(&cg_next_id, 1, __ATOMIC_RELAXED);
+	return cg;
+}
+
+void cg_free_tree(struct cgroup *root)
+{
+	struct cgroup *c, *tmp;
+
+	if (!root)
+		return;
+	cds_list_for_each_entry_safe(c, tmp, &root->children, sibling)
+		cg_free_tree(c);
+	free(root);
+}
+
+void cg_path(const struct cgroup *cg, char *buf, size_t len)
+{
+	char tmp[512];
+
+	if (!cg->parent) {
+		snprintf(buf, len, "/");
+		return;
+	}
+	cg_path(cg->parent, tmp, sizeof(tmp));
+	snprintf(buf, len, "%s%s%s", tmp, strcmp(tmp, "/") ? "/" : "", cg->name);
+}

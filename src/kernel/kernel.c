@@ -1,0 +1,72 @@
+/*
+ * This file implements struct kernel: initialisation, statistics and the
+ * catchpoint hook. Pause and unpause are in task_stop.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel/kernel.h"
+#include "kernel/task_set_internal.h"
+
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int kernel_init(struct kernel *k, struct platform *plat, const char *name)
+{
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	pthread_mutex_init(&k->ext_mu, NULL);
+	k->plat = plat;
+	k->init_exit_status = -1;
+	k->boot_realtime_ns = clock_ns(CLOCK_REALTIME);
+	k->boot_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
+	snprintf(k->name, sizeof(k->name), "%s", name ? name : "sentry");
+	err = ts_init(&k->ts);
+	if (err < 0)
+		ts_destroy(&k->ts);
+	return err;
+}
+
+void kernel_destroy(struct kernel *k)
+{
+	/* Tasks still in the tree are freed by their RCU callbacks; wait for
+	 * those before the tables go. */
+	rcu_barrier();
+	ts_destroy(&k->ts);
+	pthread_mutex_destroy(&k->ext_mu);
+}
+
+uint64_t kernel_uptime_ns(const struct kernel *k)
+{
+	return clock_ns(CLOCK_MONOTONIC) - k->boot_monotonic_ns;
+}
+
+void kernel_count_syscall(struct kernel *k, long nr, uint64_t ns,
+			  bool enosys)
+{
+	struct syscall_stat *s;
+
+	if (nr < 0 || nr >= KERNEL_NR_SYSCALLS)
+		return;
+	s = &k->syscalls[nr];
+	__atomic_add_fetch(&s->count, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&s->total_ns, ns, __ATOMIC_RELAXED);
+	if (enosys)
+		__atomic_add_fetch(&s->enosys, 1, __ATOMIC_RELAXED);
+}
+
+bool kernel_event(struct kernel *k, enum kernel_event ev, pid_t tid,
+		  long detail)
+{
+	kernel_event_fn fn = __atomic_load_n(&k->event_fn, __ATOMIC_ACQUIRE);
+
+	return fn ? fn(k->event_arg, ev, tid, detail) : false;
+}

@@ -1,0 +1,153 @@
+/*
+ * kernel.h - the emulated kernel: struct kernel and the one lock order.
+ *
+ * The sentry's kernel is the authority for the Linux process model of the
+ * sandbox (DESIGN.md §2): tasks, thread groups, PIDs, sessions, process
+ * groups, signals, stops, exit and wait, ptrace and cgroups. The host only
+ * executes. Nothing in src/kernel/ uses ptrace, FUSE or sockets; it reaches
+ * the host through src/platform/platform.h.
+ *
+ * Lock order, outermost first. Take locks only in this order:
+ *
+ *   kernel.ext_mu        external changes: pause/unpause, injected signals,
+ *                        dumps, catchpoints
+ *     task_set.mu        (rwlock) the task tree: parents and children,
+ *                        thread group membership, process groups, sessions,
+ *                        exit states, TID allocation
+ *       sighand.mu       "the signal mutex" of a thread group: dispositions,
+ *                        pending signals, masks, stops, ptrace stop state
+ *         task.mu        per-task fields that are not signal state (comm,
+ *                        cmdline, fd table pointer, cgroup, credentials)
+ *
+ * Locking sighand.mu of several thread groups at once is not allowed; code
+ * that must act on two groups (kill, reparenting) holds task_set.mu for
+ * writing, which excludes every other mutator of the tree, and takes the
+ * signal mutexes one after another.
+ *
+ * Terms used in field comments (as in gVisor's task.go):
+ *   "protected by X"     read and write with X held.
+ *   "owned by the platform thread"
+ *                        only the platform thread mutates it and it may read
+ *                        it without locks; other threads must hold the lock
+ *                        named next to it, if any, or not read it at all.
+ *   "immutable"          set before the object is published, never changed.
+ *   "atomic"             accessed only with __atomic builtins.
+ *
+ * Readers (the FUSE filesystem, the control server, dumps) find objects
+ * under rcu_read_lock() and copy a consistent snapshot of one object under
+ * that object's lock (see snapshot.h). Objects are freed with call_rcu()
+ * after they leave the tree and their last reference drops.
+ */
+#ifndef SENTRY_KERNEL_KERNEL_H
+#define SENTRY_KERNEL_KERNEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kernel/task.h"
+#include "kernel/task_set.h"
+
+struct platform;
+
+/* Number of syscall slots counted in kernel.syscalls. */
+#define KERNEL_NR_SYSCALLS 512
+
+/* Per-syscall statistics of trapped syscalls. All fields atomic. */
+struct syscall_stat {
+	uint64_t count;    /* times trapped */
+	uint64_t enosys;   /* times answered ENOSYS: not implemented yet */
+	uint64_t total_ns; /* time spent in the kernel's handler */
+};
+
+/* Catchpoint callback: the debugger registers it; the kernel calls it when
+ * an event happens, with no locks held, from the platform thread. A return
+ * value of true means "pause the kernel now". */
+enum kernel_event {
+	KERNEL_EVENT_CLONE,
+	KERNEL_EVENT_EXEC,
+	KERNEL_EVENT_EXIT,
+	KERNEL_EVENT_SIGNAL,
+	KERNEL_EVENT_SYSCALL,
+};
+typedef bool (*kernel_event_fn)(void *arg, enum kernel_event ev, pid_t tid,
+				long detail);
+
+struct kernel {
+	/* ext_mu serialises external changes (pause/unpause, injected signals,
+	 * dumps). Outermost lock. */
+	pthread_mutex_t ext_mu;
+
+	/* pause_depth is the number of outstanding kernel_pause() calls.
+	 * Protected by ext_mu; read atomically by readers. */
+	int pause_depth;
+
+	/* The task tree. */
+	struct task_set ts;
+
+	/* The platform that runs tasks. Immutable after kernel_init(). */
+	struct platform *plat;
+
+	/* Boot time (CLOCK_REALTIME and CLOCK_MONOTONIC, nanoseconds).
+	 * Immutable. */
+	uint64_t boot_realtime_ns;
+	uint64_t boot_monotonic_ns;
+
+	/* Instance name (sentry run --name) and the command line of the init
+	 * task. Immutable. */
+	char name[64];
+
+	/* Trapped syscall statistics, indexed by syscall number. Atomic. */
+	struct syscall_stat syscalls[KERNEL_NR_SYSCALLS];
+
+	/* Totals since boot. Atomic. */
+	uint64_t tasks_created;
+	uint64_t tasks_exited;
+
+	/* Exit status of the init task once it has exited (a wait(2) status),
+	 * -1 before. Protected by ts.mu. */
+	int init_exit_status;
+
+	/* Event hook for catchpoints. Protected by ext_mu; read by the
+	 * platform thread with an atomic load of event_fn. */
+	kernel_event_fn event_fn;
+	void *event_arg;
+};
+
+/*
+ * kernel_init initialises k. Returns 0 or -errno; on failure k is left
+ * unusable and needs no cleanup.
+ */
+int kernel_init(struct kernel *k, struct platform *plat, const char *name);
+
+/* kernel_destroy frees everything k still holds. No other thread may use k. */
+void kernel_destroy(struct kernel *k);
+
+/* Monotonic nanoseconds since boot of this kernel. Can't fail. */
+uint64_t kernel_uptime_ns(const struct kernel *k);
+
+/*
+ * kernel_pause stops every task of the kernel (an external stop, like
+ * gVisor's Kernel.Pause): when it returns, no task runs application code
+ * until the matching kernel_unpause(). Pauses nest. Tasks created while
+ * paused start stopped. Returns 0 or -errno.
+ */
+int kernel_pause(struct kernel *k);
+
+/* kernel_unpause undoes one kernel_pause(). Returns -EINVAL when the
+ * kernel is not paused. */
+int kernel_unpause(struct kernel *k);
+
+/* Whether the kernel is paused (pause_depth > 0). */
+bool kernel_paused(const struct kernel *k);
+
+/* Counts one trapped syscall. Called by the syscall dispatcher. */
+void kernel_count_syscall(struct kernel *k, long nr, uint64_t ns,
+			  bool enosys);
+
+/* Calls the event hook, if any; returns true when it asks for a pause. */
+bool kernel_event(struct kernel *k, enum kernel_event ev, pid_t tid,
+		  long detail);
+
+#endif

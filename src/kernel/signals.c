@@ -1,0 +1,161 @@
+/*
+ * This file implements signal dispositions (struct sighand), pending sets
+ * and signal names. Delivery rules live in signal_deliver.c.
+ */
+#include "kernel/signals.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct sighand *sighand_new(void)
+{
+	struct sighand *sh = calloc(1, sizeof(*sh));
+
+	if (!sh)
+		return NULL;
+	pthread_mutex_init(&sh->mu, NULL);
+	sh->refs = 1;
+	return sh;
+}
+
+struct sighand *sighand_copy(struct sighand *src)
+{
+	struct sighand *sh = sighand_new();
+
+	if (!sh)
+		return NULL;
+	pthread_mutex_lock(&src->mu);
+	memcpy(sh->actions, src->actions, sizeof(sh->actions));
+	pthread_mutex_unlock(&src->mu);
+	return sh;
+}
+
+void sighand_get(struct sighand *sh)
+{
+	__atomic_add_fetch(&sh->refs, 1, __ATOMIC_RELAXED);
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (!sh || __atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	pthread_mutex_destroy(&sh->mu);
+	free(sh);
+}
+
+void sighand_reset_for_exec_locked(struct sighand *sh)
+{
+	/* Linux's flush_signal_handlers(): handlers become SIG_DFL, SIG_IGN
+	 * stays (so nohup works), flags and masks are cleared. */
+	for (int i = 0; i < SIG_MAX; i++) {
+		struct sig_action *a = &sh->actions[i];
+
+		if (a->handler != (uint64_t)(uintptr_t)SIG_IGN)
+			a->handler = (uint64_t)(uintptr_t)SIG_DFL;
+		a->flags = 0;
+		a->restorer = 0;
+		a->mask = 0;
+	}
+}
+
+void sig_pending_init(struct sig_pending *p)
+{
+	p->set = 0;
+	p->nr_queued = 0;
+	CDS_INIT_LIST_HEAD(&p->queue);
+}
+
+void sig_pending_clear(struct sig_pending *p)
+{
+	struct sig_queued *q, *tmp;
+
+	cds_list_for_each_entry_safe(q, tmp, &p->queue, node) {
+		cds_list_del(&q->node);
+		free(q);
+	}
+	p->set = 0;
+	p->nr_queued = 0;
+}
+
+static const char *const sig_names[32] = {
+	[SIGHUP] = "HUP",     [SIGINT] = "INT",       [SIGQUIT] = "QUIT",
+	[SIGILL] = "ILL",     [SIGTRAP] = "TRAP",     [SIGABRT] = "ABRT",
+	[SIGBUS] = "BUS",     [SIGFPE] = "FPE",       [SIGKILL] = "KILL",
+	[SIGUSR1] = "USR1",   [SIGSEGV] = "SEGV",     [SIGUSR2] = "USR2",
+	[SIGPIPE] = "PIPE",   [SIGALRM] = "ALRM",     [SIGTERM] = "TERM",
+	[SIGSTKFLT] = "STKFLT", [SIGCHLD] = "CHLD",   [SIGCONT] = "CONT",
+	[SIGSTOP] = "STOP",   [SIGTSTP] = "TSTP",     [SIGTTIN] = "TTIN",
+	[SIGTTOU] = "TTOU",   [SIGURG] = "URG",       [SIGXCPU] = "XCPU",
+	[SIGXFSZ] = "XFSZ",   [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF",
+	[SIGWINCH] = "WINCH", [SIGIO] = "IO",         [SIGPWR] = "PWR",
+	[SIGSYS] = "SYS",
+};
+
+/* Linux numbers the real-time signals 32..64; glibc reserves 32 and 33 and
+ * calls 34 SIGRTMIN. Names here follow the kernel's numbering as kill -l
+ * does: 34 is RTMIN, 64 is RTMAX. 32 and 33 have no names. */
+const char *sig_name(int sig, char *buf, size_t len)
+{
+	if (!sig_valid(sig))
+		return NULL;
+	if (sig < 32 && sig_names[sig]) {
+		snprintf(buf, len, "%s", sig_names[sig]);
+	} else if (sig < 34) {
+		snprintf(buf, len, "%d", sig);
+	} else if (sig == 64) {
+		snprintf(buf, len, "RTMAX");
+	} else if (sig <= 49) {
+		if (sig == 34)
+			snprintf(buf, len, "RTMIN");
+		else
+			snprintf(buf, len, "RTMIN+%d", sig - 34);
+	} else {
+		snprintf(buf, len, "RTMAX-%d", 64 - sig);
+	}
+	return buf;
+}
+
+int sig_parse(const char *s)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (isdigit((unsigned char)*s)) {
+		long n = strtol(s, &end, 10);
+
+		return (*end || !sig_valid((int)n)) ? -EINVAL : (int)n;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < 32; i++)
+		if (sig_names[i] && strcasecmp(s, sig_names[i]) == 0)
+			return i;
+	if (strcasecmp(s, "IOT") == 0)
+		return SIGABRT;
+	if (strcasecmp(s, "POLL") == 0)
+		return SIGIO;
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		bool min = strncasecmp(s, "RTMIN", 5) == 0;
+		long off = 0;
+
+		s += 5;
+		if (*s == '+' || *s == '-') {
+			if ((*s == '+') != min)
+				return -EINVAL;
+			off = strtol(s + 1, &end, 10);
+			if (*end || end == s + 1)
+				return -EINVAL;
+		} else if (*s) {
+			return -EINVAL;
+		}
+		long sig = min ? 34 + off : 64 - off;
+
+		return (sig >= 34 && sig <= 64) ? (int)sig : -EINVAL;
+	}
+	return -EINVAL;
+}

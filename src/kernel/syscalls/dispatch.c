@@ -1,0 +1,128 @@
+/*
+ * This file implements the syscall table: which syscalls the platform
+ * traps, their names and handlers, and the entry/exit dispatch with
+ * per-syscall statistics (/mnt/sentry/kernel/syscalls).
+ */
+#include <errno.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "kernel/kernel.h"
+#include "kernel/syscalls/syscalls.h"
+
+#define SC(nr, fn) [SYS_##nr] = { #nr, fn, NULL }
+#define SCX(nr, fn, ex) [SYS_##nr] = { #nr, fn, ex }
+#define SC_ENOSYS(nr) [SYS_##nr] = { #nr, NULL, NULL }
+
+static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
+	/* identity */
+	SC(getpid, sys_getpid),
+	SC(gettid, sys_gettid),
+	SC(getppid, sys_getppid),
+	SC(getpgid, sys_getpgid),
+	SC(getpgrp, sys_getpgrp),
+	SC(getsid, sys_getsid),
+	SCX(setpgid, sys_setpgid, sys_setpgid_exit),
+	SCX(setsid, sys_setsid, sys_setsid_exit),
+	/* lifecycle */
+	SC(clone, sys_clone),
+	SC(clone3, sys_clone3),
+	SC(fork, sys_fork),
+	SC(vfork, sys_vfork),
+	SC(execve, sys_execve),
+	SC(execveat, sys_execveat),
+	SC(exit, sys_exit),
+	SC(exit_group, sys_exit_group),
+	SCX(wait4, sys_wait4, sys_wait4_exit),
+	SCX(waitid, sys_waitid, sys_waitid_exit),
+	SC(set_tid_address, sys_set_tid_address),
+	SCX(prctl, sys_prctl, sys_prctl_exit),
+	SCX(unshare, sys_unshare, sys_unshare_exit),
+	/* signals */
+	SC(rt_sigaction, sys_rt_sigaction),
+	SC(rt_sigprocmask, sys_rt_sigprocmask),
+	SCX(sigaltstack, sys_sigaltstack, sys_sigaltstack_exit),
+	SC(kill, sys_kill),
+	SC(tkill, sys_tkill),
+	SC(tgkill, sys_tgkill),
+	SC(rt_sigpending, sys_sig_passthrough),
+	SC(rt_sigsuspend, sys_sig_passthrough),
+	SC(rt_sigtimedwait, sys_sig_passthrough),
+	SC(rt_sigqueueinfo, sys_sig_passthrough),
+	SC(rt_tgsigqueueinfo, sys_sig_passthrough),
+	SC(rt_sigreturn, sys_sig_passthrough),
+	SC(pause, sys_sig_passthrough),
+	SC(pidfd_open, sys_sig_passthrough),
+	SC(pidfd_send_signal, sys_sig_passthrough),
+	/* not emulated yet: answered ENOSYS and counted */
+	SC_ENOSYS(ptrace),
+};
+
+const int kernel_trapped_syscalls[] = {
+	SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgid, SYS_getpgrp,
+	SYS_getsid, SYS_setpgid, SYS_setsid,
+	SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat,
+	SYS_exit, SYS_exit_group, SYS_wait4, SYS_waitid, SYS_set_tid_address,
+	SYS_unshare,
+	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack, SYS_kill,
+	SYS_tkill, SYS_tgkill, SYS_rt_sigpending, SYS_rt_sigsuspend,
+	SYS_rt_sigtimedwait, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo,
+	SYS_pause, SYS_pidfd_open, SYS_pidfd_send_signal,
+	SYS_ptrace,
+	/* prctl is trapped only for the options the kernel tracks; the
+	 * platform adds it with argument filters (see seccomp.c). */
+	-1,
+};
+
+const char *kernel_syscall_name(long nr)
+{
+	if (nr < 0 || nr >= KERNEL_NR_SYSCALLS)
+		return NULL;
+	return syscall_table[nr].name;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
+				    struct syscall_frame *f)
+{
+	const struct syscall_def *def = NULL;
+	enum sc_action act;
+	uint64_t start = now_ns();
+
+	if (f->nr >= 0 && f->nr < KERNEL_NR_SYSCALLS)
+		def = &syscall_table[f->nr];
+	t->sc.nr = f->nr;
+	for (int i = 0; i < 6; i++)
+		t->sc.args[i] = f->args[i];
+	__atomic_add_fetch(&t->nr_syscalls, 1, __ATOMIC_RELAXED);
+	if (!def || !def->enter) {
+		/* Never pass an unimplemented trapped syscall to the host:
+		 * the kernel is the authority for everything it traps. */
+		f->ret = -ENOSYS;
+		kernel_count_syscall(k, f->nr, now_ns() - start, true);
+		return SC_RETURN;
+	}
+	act = def->enter(k, t, f);
+	if (act == SC_HOST_EXIT && !def->exit)
+		act = SC_HOST;
+	kernel_count_syscall(k, f->nr, now_ns() - start, false);
+	if (kernel_event(k, KERNEL_EVENT_SYSCALL, t->tid, f->nr))
+		kernel_pause(k);
+	return act;
+}
+
+void kernel_syscall_exit(struct kernel *k, struct task *t,
+			 struct syscall_frame *f)
+{
+	long nr = t->sc.nr;
+
+	if (nr >= 0 && nr < KERNEL_NR_SYSCALLS && syscall_table[nr].exit)
+		syscall_table[nr].exit(k, t, f);
+}

@@ -1,0 +1,184 @@
+/*
+ * This file implements the signal syscalls at their entry.
+ *
+ * Today the kernel records dispositions (rt_sigaction), masks
+ * (rt_sigprocmask) and the alternate stack (sigaltstack) in its own state
+ * and checks the targets of kill/tkill/tgkill against its own tree, and
+ * the host carries the signals out. Emulated delivery (DESIGN §2,
+ * "Signals are emulated") replaces the pass-through paths.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "kernel/kernel.h"
+#include "kernel/syscalls/syscalls.h"
+#include "kernel/task_set_internal.h"
+#include "platform/platform.h"
+
+enum sc_action sys_rt_sigaction(struct kernel *k, struct task *t,
+				struct syscall_frame *f)
+{
+	int sig = (int)f->args[0];
+	struct sig_action act;
+
+	if (!sig_valid(sig) || f->args[3] != sizeof(sigset64_t)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (!f->args[1])
+		return SC_HOST;
+	if ((sig == SIGKILL || sig == SIGSTOP)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (plat_read_mem(k->plat, t, f->args[1], &act, sizeof(act)) !=
+	    sizeof(act)) {
+		f->ret = -EFAULT;
+		return SC_RETURN;
+	}
+	act.mask &= ~SIG_UNBLOCKABLE;
+	task_lock_signals(t);
+	t->tg->sighand->actions[sig - 1] = act;
+	task_unlock_signals(t);
+	return SC_HOST;
+}
+
+enum sc_action sys_rt_sigprocmask(struct kernel *k, struct task *t,
+				  struct syscall_frame *f)
+{
+	int how = (int)f->args[0];
+	sigset64_t set;
+
+	if (f->args[3] != sizeof(sigset64_t)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (!f->args[1])
+		return SC_HOST;
+	if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (plat_read_mem(k->plat, t, f->args[1], &set, sizeof(set)) !=
+	    sizeof(set)) {
+		f->ret = -EFAULT;
+		return SC_RETURN;
+	}
+	set &= ~SIG_UNBLOCKABLE;
+	task_lock_signals(t);
+	if (how == SIG_BLOCK)
+		t->sigmask |= set;
+	else if (how == SIG_UNBLOCK)
+		t->sigmask &= ~set;
+	else
+		t->sigmask = set;
+	task_unlock_signals(t);
+	return SC_HOST;
+}
+
+enum sc_action sys_sigaltstack(struct kernel *k, struct task *t,
+			       struct syscall_frame *f)
+{
+	return f->args[0] ? SC_HOST_EXIT : SC_HOST;
+}
+
+void sys_sigaltstack_exit(struct kernel *k, struct task *t,
+			  struct syscall_frame *f)
+{
+	stack_t ss;
+
+	if (f->ret != 0 ||
+	    plat_read_mem(k->plat, t, t->sc.args[0], &ss, sizeof(ss)) !=
+		    sizeof(ss))
+		return;
+	task_lock_signals(t);
+	t->altstack.sp = (uint64_t)(uintptr_t)ss.ss_sp;
+	t->altstack.size = ss.ss_size;
+	t->altstack.flags = ss.ss_flags;
+	task_unlock_signals(t);
+}
+
+/* Whether a kill target exists in the emulated tree. */
+static bool kill_target_exists(struct kernel *k, struct task *t, pid_t pid)
+{
+	bool found = false;
+
+	if (pid == -1)
+		return true;
+	pthread_rwlock_rdlock(&k->ts.mu);
+	if (pid > 0) {
+		rcu_read_lock();
+		struct thread_group *tg = tg_lookup_rcu(k, pid);
+
+		found = tg != NULL;
+		rcu_read_unlock();
+	} else {
+		pid_t pgid = pid == 0 ? (t->tg->pgrp ? t->tg->pgrp->pgid : 0)
+				      : -pid;
+
+		found = pgrp_find_locked(k, pgid) != NULL;
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+	return found;
+}
+
+enum sc_action sys_kill(struct kernel *k, struct task *t,
+			struct syscall_frame *f)
+{
+	pid_t pid = (pid_t)f->args[0];
+	int sig = (int)f->args[1];
+
+	if (sig != 0 && !sig_valid(sig)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (pid == INT32_MIN || !kill_target_exists(k, t, pid)) {
+		f->ret = -ESRCH;
+		return SC_RETURN;
+	}
+	return SC_HOST;
+}
+
+/* tkill/tgkill: the target thread must exist (and belong to tgid). */
+static enum sc_action thread_kill(struct kernel *k, struct syscall_frame *f,
+				  pid_t tgid, pid_t tid, int sig)
+{
+	struct task *target;
+	bool ok;
+
+	if ((sig != 0 && !sig_valid(sig)) || tid <= 0 ||
+	    (tgid != -1 && tgid <= 0)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	rcu_read_lock();
+	target = task_lookup_rcu(k, tid);
+	ok = target && target->exit_state < TASK_EXIT_ZOMBIE &&
+	     (tgid == -1 || task_tgid(target) == tgid);
+	rcu_read_unlock();
+	if (!ok) {
+		f->ret = -ESRCH;
+		return SC_RETURN;
+	}
+	return SC_HOST;
+}
+
+enum sc_action sys_tkill(struct kernel *k, struct task *t,
+			 struct syscall_frame *f)
+{
+	return thread_kill(k, f, -1, (pid_t)f->args[0], (int)f->args[1]);
+}
+
+enum sc_action sys_tgkill(struct kernel *k, struct task *t,
+			  struct syscall_frame *f)
+{
+	return thread_kill(k, f, (pid_t)f->args[0], (pid_t)f->args[1],
+			   (int)f->args[2]);
+}
+
+enum sc_action sys_sig_passthrough(struct kernel *k, struct task *t,
+				   struct syscall_frame *f)
+{
+	return SC_HOST;
+}

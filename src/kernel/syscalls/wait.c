@@ -1,0 +1,204 @@
+/*
+ * This file implements wait4(2) and waitid(2) (Linux's do_wait()).
+ *
+ * The kernel decides from its own tree which children the wait can see:
+ * no matching child gives ECHILD without asking the host; a matching
+ * emulated zombie is the one reaped, by rewriting the host call to wait
+ * for exactly that PID. Otherwise the host call runs as the application
+ * made it (it blocks in the host, interruptible by signals, and the host's
+ * parentage mirrors the kernel's). When it returns, the exit handler
+ * reaps in the kernel the child the host reaped, so the emulated and the
+ * host reap coincide and a TID is never reused while an emulated zombie
+ * holds it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "kernel/kernel.h"
+#include "kernel/syscalls/syscalls.h"
+#include "kernel/task_set_internal.h"
+#include "platform/platform.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Linux's eligible_child(): the id and the clone-ness filters. */
+static bool wait_eligible(const struct wait_opts *w,
+			  const struct thread_group *c)
+{
+	bool is_clone;
+
+	if (w->idtype == P_PID && c->tgid != w->id)
+		return false;
+	if (w->idtype == P_PGID && (!c->pgrp || c->pgrp->pgid != w->id))
+		return false;
+	if (w->options & __WALL)
+		return true;
+	/* A "clone" child reports to its parent with a signal other than
+	 * SIGCHLD; only __WCLONE waits see those. */
+	is_clone = c->leader->exit_signal != SIGCHLD;
+	return is_clone == !!(w->options & __WCLONE);
+}
+
+/*
+ * Scans the caller's children. Returns -ECHILD when none is eligible, 0
+ * otherwise, with *zombie set to an eligible zombie if there is one.
+ * Preconditions: ts.mu held.
+ */
+static int wait_scan_locked(struct task *t, const struct wait_opts *w,
+			    struct thread_group **zombie)
+{
+	struct thread_group *c;
+	bool any = false;
+
+	*zombie = NULL;
+	cds_list_for_each_entry(c, &t->tg->children, child_node) {
+		if (!wait_eligible(w, c))
+			continue;
+		any = true;
+		if (c->state == TG_ZOMBIE && (w->options & WEXITED)) {
+			*zombie = c;
+			break;
+		}
+	}
+	return any ? 0 : -ECHILD;
+}
+
+/* Reaps the zombie child tgid after the host reaped it for t. */
+static void wait_reap(struct kernel *k, struct task *t, pid_t tgid)
+{
+	struct thread_group *c;
+
+	pthread_rwlock_wrlock(&k->ts.mu);
+	cds_list_for_each_entry(c, &t->tg->children, child_node) {
+		if (c->tgid == tgid) {
+			if (c->state == TG_ZOMBIE)
+				tg_reap_locked(k, c);
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+}
+
+/* Common entry: decide from the tree; rewrite the target to a zombie. */
+static enum sc_action wait_enter(struct kernel *k, struct task *t,
+				 struct syscall_frame *f, struct wait_opts *w,
+				 int id_arg, bool idtype_arg)
+{
+	struct thread_group *zombie;
+	int err;
+
+	pthread_rwlock_rdlock(&k->ts.mu);
+	if (w->idtype == P_PGID && w->id == 0)
+		w->id = t->tg->pgrp ? t->tg->pgrp->pgid : 0;
+	err = wait_scan_locked(t, w, &zombie);
+	if (zombie) {
+		if (idtype_arg)
+			f->args[id_arg - 1] = P_PID;
+		f->args[id_arg] = (uint64_t)zombie->tgid;
+		f->args_changed = true;
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (err < 0) {
+		f->ret = err;
+		return SC_RETURN;
+	}
+	return SC_HOST_EXIT;
+}
+
+enum sc_action sys_wait4(struct kernel *k, struct task *t,
+			 struct syscall_frame *f)
+{
+	pid_t pid = (pid_t)f->args[0];
+	int options = (int)f->args[2];
+	struct wait_opts w = { .options = options | WEXITED };
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD |
+			__WCLONE | __WALL)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (pid == -1) {
+		w.idtype = P_ALL;
+	} else if (pid < 0) {
+		if (pid == INT32_MIN) { /* -INT_MIN overflows: Linux says ESRCH */
+			f->ret = -ESRCH;
+			return SC_RETURN;
+		}
+		w.idtype = P_PGID;
+		w.id = -pid;
+	} else if (pid == 0) {
+		w.idtype = P_PGID;
+		w.id = 0;
+	} else {
+		w.idtype = P_PID;
+		w.id = pid;
+	}
+	return wait_enter(k, t, f, &w, 0, false);
+}
+
+void sys_wait4_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
+{
+	/* wait4 has no WNOWAIT: a returned PID that is an emulated zombie
+	 * was reaped by the host just now. Stopped and continued reports
+	 * name live children, which wait_reap() leaves alone. */
+	if (f->ret > 0)
+		wait_reap(k, t, (pid_t)f->ret);
+}
+
+enum sc_action sys_waitid(struct kernel *k, struct task *t,
+			  struct syscall_frame *f)
+{
+	int idtype = (int)f->args[0];
+	int options = (int)f->args[3];
+	struct wait_opts w = { .idtype = idtype, .id = (pid_t)f->args[1],
+			       .options = options };
+
+	if ((options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED |
+			 WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) ||
+	    !(options & (WEXITED | WSTOPPED | WCONTINUED))) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	switch (idtype) {
+	case P_ALL:
+		break;
+	case P_PID:
+		if (w.id <= 0) {
+			f->ret = -EINVAL;
+			return SC_RETURN;
+		}
+		break;
+	case P_PGID:
+		if (w.id < 0) {
+			f->ret = -EINVAL;
+			return SC_RETURN;
+		}
+		break;
+	case P_PIDFD:
+		/* The pidfd names the child on the host; the exit handler
+		 * still reaps the emulated one. */
+		return SC_HOST_EXIT;
+	default:
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	return wait_enter(k, t, f, &w, 1, true);
+}
+
+void sys_waitid_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
+{
+	siginfo_t si;
+
+	if (f->ret != 0 || (t->sc.args[3] & WNOWAIT) || !t->sc.args[2])
+		return;
+	if (plat_read_mem(k->plat, t, t->sc.args[2], &si, sizeof(si)) !=
+	    sizeof(si))
+		return;
+	if (si.si_pid > 0 && (si.si_code == CLD_EXITED ||
+			      si.si_code == CLD_KILLED ||
+			      si.si_code == CLD_DUMPED))
+		wait_reap(k, t, si.si_pid);
+}

@@ -1,0 +1,158 @@
+/*
+ * This file implements task exit, zombies, reaping and reparenting
+ * (Linux's kernel/exit.c, gVisor's task_exit.go).
+ *
+ * A task goes NONE -> INITIATED (the host's PTRACE_EVENT_EXIT) -> dead
+ * (the host reports the thread gone). A non-leader thread then leaves the
+ * tree at once. When the last task of a thread group is gone the group
+ * exits as a whole:
+ *
+ * 1. its children are reparented to the nearest live ancestor that is a
+ *    child subreaper, or to init (find_new_reaper());
+ * 2. its parent is notified: if the parent ignores SIGCHLD or set
+ *    SA_NOCLDWAIT the group is released at once (the host autoreaps it
+ *    too); otherwise it stays a zombie, holding its TID, until the parent
+ *    reaps it with wait4/waitid (syscalls/wait.c), at which point the host
+ *    reaps the same PID.
+ */
+#include <signal.h>
+#include <stdlib.h>
+
+#include "kernel/kernel.h"
+#include "kernel/lifecycle.h"
+#include "kernel/task_set_internal.h"
+
+void task_exit_begin(struct kernel *k, struct task *t, int status)
+{
+	pthread_rwlock_wrlock(&k->ts.mu);
+	if (t->exit_state == TASK_EXIT_NONE) {
+		t->exit_state = TASK_EXIT_INITIATED;
+		t->exit_status = status;
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+}
+
+/* Whether the parent's dispositions ask for children to be reaped
+ * automatically (Linux's do_notify_parent(): SIGCHLD ignored or
+ * SA_NOCLDWAIT). */
+static bool tg_parent_autoreaps(struct thread_group *parent, int exit_signal)
+{
+	struct sig_action *a;
+	bool reap;
+
+	if (exit_signal != SIGCHLD)
+		return false;
+	pthread_mutex_lock(&parent->sighand->mu);
+	a = &parent->sighand->actions[SIGCHLD - 1];
+	reap = a->handler == (uint64_t)(uintptr_t)SIG_IGN ||
+	       (a->flags & SA_NOCLDWAIT);
+	pthread_mutex_unlock(&parent->sighand->mu);
+	return reap;
+}
+
+/* Linux's find_new_reaper(): the closest ancestor that is a live child
+ * subreaper, else init. Returns NULL when init itself is exiting. */
+static struct thread_group *tg_find_reaper_locked(struct kernel *k,
+						  struct thread_group *tg)
+{
+	for (struct thread_group *a = tg->parent; a; a = a->parent)
+		if (a->subreaper && a->state == TG_LIVE && a->nr_tasks > 0)
+			return a;
+	if (k->ts.init && k->ts.init != tg && k->ts.init->state == TG_LIVE)
+		return k->ts.init;
+	return NULL;
+}
+
+void tg_reap_locked(struct kernel *k, struct thread_group *tg)
+{
+	struct task *t, *tmp;
+
+	tg->state = TG_DEAD;
+	cds_list_del_init(&tg->child_node);
+	tg->parent = NULL;
+	tg_leave_pgrp_locked(k, tg);
+	if (tg->cgroup) {
+		tg->cgroup->nr_procs--;
+		tg->cgroup = NULL;
+	}
+	cds_list_for_each_entry_safe(t, tmp, &tg->tasks, tg_node) {
+		cds_list_del_init(&t->tg_node);
+		t->exit_state = TASK_EXIT_DEAD;
+		ts_remove_task_locked(k, t);
+		task_release(t);
+	}
+	ts_remove_tg_locked(k, tg);
+	if (k->ts.init == tg)
+		k->ts.init = NULL;
+	tg_release(tg);
+}
+
+static void tg_reparent_children_locked(struct kernel *k,
+					struct thread_group *tg)
+{
+	struct thread_group *c, *tmp;
+	struct thread_group *reaper = tg_find_reaper_locked(k, tg);
+
+	cds_list_for_each_entry_safe(c, tmp, &tg->children, child_node) {
+		cds_list_del_init(&c->child_node);
+		c->parent = reaper;
+		if (!reaper)
+			continue;
+		cds_list_add_tail(&c->child_node, &reaper->children);
+		/* A zombie handed to a reaper that ignores SIGCHLD is released
+		 * now (Linux's reparent_leader()). */
+		if (c->state == TG_ZOMBIE &&
+		    tg_parent_autoreaps(reaper, c->leader->exit_signal))
+			tg_reap_locked(k, c);
+	}
+}
+
+/* The last task of tg is gone: the group exits. */
+static void tg_exit_locked(struct kernel *k, struct thread_group *tg,
+			   int status)
+{
+	tg->exit_status = status;
+	tg->exit_ns = kernel_uptime_ns(k);
+	tg_reparent_children_locked(k, tg);
+	if (tg == k->ts.init)
+		k->init_exit_status = status;
+	if (!tg->parent || tg_parent_autoreaps(tg->parent,
+					       tg->leader->exit_signal)) {
+		/* Init is reaped by the sentry itself; autoreaped children by
+		 * the host. Either way nobody in the sandbox waits. */
+		tg_reap_locked(k, tg);
+		return;
+	}
+	tg->state = TG_ZOMBIE;
+}
+
+void task_exit_finish(struct kernel *k, struct task *t, int status)
+{
+	struct thread_group *tg;
+	pid_t tid = t->tid;
+
+	pthread_rwlock_wrlock(&k->ts.mu);
+	tg = t->tg;
+	t->exit_status = status;
+	if (t->exit_state < TASK_EXIT_ZOMBIE)
+		tg->nr_tasks--;
+	__atomic_add_fetch(&k->tasks_exited, 1, __ATOMIC_RELAXED);
+	if (t != tg->leader) {
+		/* Threads are never waited for; they go at once. */
+		cds_list_del_init(&t->tg_node);
+		t->exit_state = TASK_EXIT_DEAD;
+		ts_remove_task_locked(k, t);
+		task_release(t);
+	} else {
+		t->exit_state = TASK_EXIT_ZOMBIE;
+	}
+	if (tg->nr_tasks == 0 && tg->state == TG_LIVE) {
+		/* The host reports the leader last, with the group's exit
+		 * status (Linux delays the leader's notification until the
+		 * group is empty). */
+		tg_exit_locked(k, tg, tg->leader->exit_status);
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (kernel_event(k, KERNEL_EVENT_EXIT, tid, status))
+		kernel_pause(k);
+}

@@ -1,0 +1,57 @@
+/*
+ * task_set.h - the task tree of one kernel (gVisor's TaskSet with its one
+ * PID namespace: the sandbox's).
+ */
+#ifndef SENTRY_KERNEL_TASK_SET_H
+#define SENTRY_KERNEL_TASK_SET_H
+
+#include <pthread.h>
+#include <urcu.h>
+#include <urcu/list.h>
+#include <urcu/rculfhash.h>
+
+struct cgroup;
+struct thread_group;
+
+struct task_set {
+	/* mu protects the tree (see kernel.h). Writers: the platform thread
+	 * and control requests; readers take it for reading only to copy
+	 * relations that span objects (children lists, members). */
+	pthread_rwlock_t mu;
+
+	/* tasks by TID and thread groups by TGID. RCU hash tables: lookups
+	 * under rcu_read_lock() without mu; insertions and removals with mu
+	 * held for writing. */
+	struct cds_lfht *tasks;
+	struct cds_lfht *tgs;
+
+	/* Sessions and process groups. Protected by mu. */
+	struct cds_list_head sessions;
+	struct cds_list_head pgrps;
+
+	/* The init thread group (TGID 1), NULL before it starts and after it
+	 * is reaped. Protected by mu. */
+	struct thread_group *init;
+
+	/* Counts of live objects. Protected by mu (atomic reads are fine for
+	 * reporting). */
+	int nr_tasks;
+	int nr_tgs;
+
+	/* The root of the cgroup hierarchy. Immutable pointer. */
+	struct cgroup *cgroup_root;
+};
+
+
+
+#include <stdbool.h>
+#include <sys/types.h>
+struct kernel;
+/*
+ * ts_list_tids returns in *out a sorted, malloc'd array of the TIDs of all
+ * tasks (or, with groups_only, the TGIDs of all thread groups) and their
+ * number, or -ENOMEM. Takes the RCU read lock itself; never blocks the
+ * platform thread.
+ */
+int ts_list_tids(struct kernel *k, bool groups_only, pid_t **out);
+#endif

@@ -1,0 +1,2 @@
+/* placeholder */
+int sentry_procfs_placeholder;

@@ -42,6 +42,7 @@
 #define SENTRY_KERNEL_KERNEL_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -141,6 +142,24 @@ int kernel_unpause(struct kernel *k);
 
 /* Whether the kernel is paused (pause_depth > 0). */
 bool kernel_paused(const struct kernel *k);
+
+/* Targets of an external signal. */
+enum signal_target {
+	SIGNAL_TARGET_TASK,  /* one thread */
+	SIGNAL_TARGET_TG,    /* a thread group (process) */
+	SIGNAL_TARGET_PGRP,  /* every process of a process group */
+};
+
+/*
+ * kernel_send_external_signal sends info->si_signo, with the siginfo info
+ * (si_code, si_pid, si_uid, si_value as chosen by the caller), to a task,
+ * a thread group or a process group, from outside the sandbox (gVisor's
+ * Kernel.SendExternalSignal; the debugger's kill). The signal enters the
+ * emulated pending queues like any other. Returns 0, -EINVAL for an
+ * invalid signal, -ESRCH for a target that does not exist or is dead.
+ */
+int kernel_send_external_signal(struct kernel *k, enum signal_target kind,
+				pid_t id, const siginfo_t *info);
 
 /* Counts one trapped syscall. Called by the syscall dispatcher. */
 void kernel_count_syscall(struct kernel *k, long nr, uint64_t ns,

@@ -20,7 +20,7 @@ struct kernel;
 int kernel_dump_json(struct kernel *k, bool pause, json_t **out);
 
 /* Renders the dump as malloc'd text (json: pretty JSON; otherwise the
- * human-readable text form). Returns 0 and *out/*len, or -errno. */
+ * human-readable text form). Returns 0 and *out, *len, or -errno. */
 int kernel_dump_render(struct kernel *k, bool json, char **out, size_t *len);
 
 #endif

@@ -66,6 +66,10 @@ int kernel_pause(struct kernel *k)
 	__atomic_add_fetch(&k->pause_depth, 1, __ATOMIC_ACQ_REL);
 	ts_external_stop_all(k, 1);
 	pthread_mutex_unlock(&k->ext_mu);
+	/* Wait for the stops outside ext_mu: the platform thread may need
+	 * ext_mu (a catchpoint pausing the kernel) to get there. */
+	if (k->plat && k->plat->ops->quiesce)
+		return k->plat->ops->quiesce(k->plat, 2000);
 	return 0;
 }
 

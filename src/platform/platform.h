@@ -14,6 +14,7 @@
 #define SENTRY_PLATFORM_PLATFORM_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,15 +35,25 @@ struct platform_ops {
 			     const void *buf, size_t len);
 	/* Brings a running task to a stop where the kernel can hold it (an
 	 * external stop). The task stays stopped while the kernel says it
-	 * must (task_should_hold()). Returns 0 or -errno. */
+	 * must (task_should_hold()). Never blocks: may be called with kernel
+	 * locks held. Returns 0 or -errno. */
 	int (*interrupt)(struct platform *p, struct task *t);
+	/* Waits until every task the kernel wants held is held in a stop,
+	 * or timeout_ms passes. Must not be called with kernel.ext_mu held.
+	 * Returns 0, or -ETIMEDOUT naming nothing (some task did not stop in
+	 * time: e.g. a vfork parent waiting for its child). Returns 0 at once
+	 * when called from the platform's own thread, which holds tasks at
+	 * their next stop anyway. */
+	int (*quiesce)(struct platform *p, int timeout_ms);
 	/* Lets a task the platform holds run again if the kernel no longer
-	 * wants it held. Returns 0 or -errno. */
+	 * wants it held. Never blocks. Returns 0 or -errno. */
 	int (*release)(struct platform *p, struct task *t);
-	/* Rings the host doorbell for a signal: makes the task reach a host
-	 * signal-delivery point for sig so the kernel can deliver. Returns 0
-	 * or -errno. */
-	int (*notify_signal)(struct platform *p, struct task *t, int sig);
+	/* Rings the host doorbell for a signal the kernel queued: makes the
+	 * task (group: its thread group, whose threads the host picks from)
+	 * reach a host signal-delivery-stop for sig, where the kernel
+	 * delivers its own siginfo. Never blocks. Returns 0 or -errno. */
+	int (*notify_signal)(struct platform *p, struct task *t, int sig,
+			     bool group);
 	/* Reads the registers of a stopped task. Returns 0, -ESRCH for a task
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,

@@ -47,7 +47,7 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SC(tgkill, sys_tgkill),
 	SC(rt_sigpending, sys_sig_passthrough),
 	SC(rt_sigsuspend, sys_sig_passthrough),
-	SC(rt_sigtimedwait, sys_sig_passthrough),
+	SCX(rt_sigtimedwait, sys_rt_sigtimedwait, sys_rt_sigtimedwait_exit),
 	SC(rt_sigqueueinfo, sys_sig_passthrough),
 	SC(rt_tgsigqueueinfo, sys_sig_passthrough),
 	SC(rt_sigreturn, sys_sig_passthrough),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kernel/kernel.h"
+#include "kernel/signal_deliver.h"
 #include "kernel/syscalls/syscalls.h"
 #include "kernel/task_set_internal.h"
 #include "platform/platform.h"
@@ -99,6 +100,16 @@ void sys_sigaltstack_exit(struct kernel *k, struct task *t,
 	task_unlock_signals(t);
 }
 
+static pid_t kill_own_pgid(struct kernel *k, struct task *t)
+{
+	pid_t pgid;
+
+	pthread_rwlock_rdlock(&k->ts.mu);
+	pgid = t->tg->pgrp ? t->tg->pgrp->pgid : 0;
+	pthread_rwlock_unlock(&k->ts.mu);
+	return pgid;
+}
+
 /* Whether a kill target exists in the emulated tree. */
 static bool kill_target_exists(struct kernel *k, struct task *t, pid_t pid)
 {
@@ -108,10 +119,12 @@ static bool kill_target_exists(struct kernel *k, struct task *t, pid_t pid)
 		return true;
 	pthread_rwlock_rdlock(&k->ts.mu);
 	if (pid > 0) {
-		rcu_read_lock();
-		struct thread_group *tg = tg_lookup_rcu(k, pid);
+		struct task *target;
 
-		found = tg != NULL;
+		/* kill(2) takes any thread's TID and signals its group. */
+		rcu_read_lock();
+		target = task_lookup_rcu(k, pid);
+		found = target && target->exit_state < TASK_EXIT_ZOMBIE;
 		rcu_read_unlock();
 	} else {
 		pid_t pgid = pid == 0 ? (t->tg->pgrp ? t->tg->pgrp->pgid : 0)
@@ -137,12 +150,25 @@ enum sc_action sys_kill(struct kernel *k, struct task *t,
 		f->ret = -ESRCH;
 		return SC_RETURN;
 	}
+	if (sig != 0 && pid != -1) {
+		siginfo_t si = { .si_signo = sig, .si_code = SI_USER };
+
+		si.si_pid = task_tgid(t);
+		si.si_uid = t->uid;
+		if (pid > 0)
+			sig_send(k, SIGNAL_TARGET_TG, pid, &si, false);
+		else
+			sig_send(k, SIGNAL_TARGET_PGRP,
+				 pid == 0 ? kill_own_pgid(k, t) : -pid, &si,
+				 false);
+	}
 	return SC_HOST;
 }
 
 /* tkill/tgkill: the target thread must exist (and belong to tgid). */
-static enum sc_action thread_kill(struct kernel *k, struct syscall_frame *f,
-				  pid_t tgid, pid_t tid, int sig)
+static enum sc_action thread_kill(struct kernel *k, struct task *t,
+				  struct syscall_frame *f, pid_t tgid, pid_t tid,
+				  int sig)
 {
 	struct task *target;
 	bool ok;
@@ -161,19 +187,26 @@ static enum sc_action thread_kill(struct kernel *k, struct syscall_frame *f,
 		f->ret = -ESRCH;
 		return SC_RETURN;
 	}
+	if (sig != 0) {
+		siginfo_t si = { .si_signo = sig, .si_code = SI_TKILL };
+
+		si.si_pid = task_tgid(t);
+		si.si_uid = t->uid;
+		sig_send(k, SIGNAL_TARGET_TASK, tid, &si, false);
+	}
 	return SC_HOST;
 }
 
 enum sc_action sys_tkill(struct kernel *k, struct task *t,
 			 struct syscall_frame *f)
 {
-	return thread_kill(k, f, -1, (pid_t)f->args[0], (int)f->args[1]);
+	return thread_kill(k, t, f, -1, (pid_t)f->args[0], (int)f->args[1]);
 }
 
 enum sc_action sys_tgkill(struct kernel *k, struct task *t,
 			  struct syscall_frame *f)
 {
-	return thread_kill(k, f, (pid_t)f->args[0], (pid_t)f->args[1],
+	return thread_kill(k, t, f, (pid_t)f->args[0], (pid_t)f->args[1],
 			   (int)f->args[2]);
 }
 
@@ -181,4 +214,19 @@ enum sc_action sys_sig_passthrough(struct kernel *k, struct task *t,
 				   struct syscall_frame *f)
 {
 	return SC_HOST;
+}
+
+enum sc_action sys_rt_sigtimedwait(struct kernel *k, struct task *t,
+				   struct syscall_frame *f)
+{
+	return SC_HOST_EXIT;
+}
+
+void sys_rt_sigtimedwait_exit(struct kernel *k, struct task *t,
+			      struct syscall_frame *f)
+{
+	/* The host dequeued the signal itself: no delivery stop happens, so
+	 * the kernel's entry goes here. */
+	if (f->ret > 0)
+		sig_consumed(k, t, (int)f->ret);
 }

@@ -1,0 +1,273 @@
+/*
+ * This file implements the kernel's side of signal delivery: queueing into
+ * the emulated pending sets (Linux's __send_signal()), dequeueing at the
+ * host's delivery stop (dequeue_signal()) and the default-action decisions
+ * (sig_ignored(), sig_kernel_coredump()).
+ *
+ * Divergence from Linux, for now: masks and the choice of the thread that
+ * takes a group signal are the host's, which applies the same rules to
+ * the same masks the kernel records (rt_sigprocmask is mirrored).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/kernel.h"
+#include "kernel/signal_deliver.h"
+#include "kernel/task_set_internal.h"
+#include "platform/platform.h"
+
+/* Signals whose default action is to ignore them. */
+#define SIG_DEFAULT_IGNORE                                                \
+	(sig_bit(SIGCHLD) | sig_bit(SIGURG) | sig_bit(SIGWINCH) |          \
+	 sig_bit(SIGCONT))
+/* Signals whose default action dumps core. */
+#define SIG_DEFAULT_CORE                                                  \
+	(sig_bit(SIGQUIT) | sig_bit(SIGILL) | sig_bit(SIGTRAP) |           \
+	 sig_bit(SIGABRT) | sig_bit(SIGBUS) | sig_bit(SIGFPE) |            \
+	 sig_bit(SIGSEGV) | sig_bit(SIGXCPU) | sig_bit(SIGXFSZ) |          \
+	 sig_bit(SIGSYS))
+
+bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info)
+{
+	struct sig_pending *p = shared ? &t->tg->shared_pending : &t->pending;
+	int sig = info->si_signo;
+	struct sig_queued *q;
+
+	if (!sig_is_rt(sig) && (p->set & sig_bit(sig)))
+		return false; /* standard signals coalesce */
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return false;
+	q->info = *info;
+	cds_list_add_tail(&q->node, &p->queue);
+	p->nr_queued++;
+	p->set |= sig_bit(sig);
+	return true;
+}
+
+/* Removes the oldest entry for sig from p into *info. Returns whether one
+ * was found. */
+static bool sig_dequeue(struct sig_pending *p, int sig, siginfo_t *info)
+{
+	struct sig_queued *q, *found = NULL;
+	bool more = false;
+
+	cds_list_for_each_entry(q, &p->queue, node) {
+		if (q->info.si_signo != sig)
+			continue;
+		if (!found)
+			found = q;
+		else {
+			more = true;
+			break;
+		}
+	}
+	if (!found)
+		return false;
+	*info = found->info;
+	cds_list_del(&found->node);
+	free(found);
+	p->nr_queued--;
+	if (!more)
+		p->set &= ~sig_bit(sig);
+	return true;
+}
+
+/* Whether the disposition ignores sig. Preconditions: signal mutex. */
+static bool sig_ignored_locked(const struct sighand *sh, int sig)
+{
+	uint64_t h = sh->actions[sig - 1].handler;
+
+	if (sig == SIGKILL || sig == SIGSTOP)
+		return false;
+	if (h == (uint64_t)(uintptr_t)SIG_IGN)
+		return true;
+	return h == (uint64_t)(uintptr_t)SIG_DFL &&
+	       (SIG_DEFAULT_IGNORE & sig_bit(sig));
+}
+
+static void group_stop_clear_locked(struct thread_group *tg)
+{
+	struct task *t;
+
+	tg->group_stop_active = false;
+	tg->group_stop_signal = 0;
+	cds_list_for_each_entry(t, &tg->tasks, tg_node)
+		if (t->stop == TASK_STOP_GROUP)
+			t->stop = TASK_STOP_NONE;
+}
+
+int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
+{
+	int sig = info->si_signo;
+	struct thread_group *tg;
+	bool ignored;
+
+	if (!sig_valid(sig))
+		return sig;
+	/* ts.mu for reading keeps t->tg and its task list stable. */
+	pthread_rwlock_rdlock(&k->ts.mu);
+	tg = t->tg;
+	pthread_mutex_lock(&tg->sighand->mu);
+	if (!sig_dequeue(&t->pending, sig, info))
+		sig_dequeue(&tg->shared_pending, sig, info);
+	if (sig == SIGCONT || sig == SIGKILL)
+		group_stop_clear_locked(tg);
+	ignored = sig_ignored_locked(tg->sighand, sig);
+	pthread_mutex_unlock(&tg->sighand->mu);
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (ignored)
+		return 0;
+	__atomic_add_fetch(&t->nr_signals, 1, __ATOMIC_RELAXED);
+	if (kernel_event(k, KERNEL_EVENT_SIGNAL, t->tid, sig))
+		kernel_pause(k);
+	return sig;
+}
+
+bool kernel_signal_is_fatal_core(struct kernel *k, struct task *t, int sig)
+{
+	bool core;
+
+	if (!sig_valid(sig) || !(SIG_DEFAULT_CORE & sig_bit(sig)))
+		return false;
+	task_lock_signals(t);
+	core = t->tg->sighand->actions[sig - 1].handler ==
+	       (uint64_t)(uintptr_t)SIG_DFL;
+	task_unlock_signals(t);
+	return core;
+}
+
+void kernel_group_stop_host(struct kernel *k, struct task *t, int sig,
+			    bool entering)
+{
+	struct thread_group *tg;
+
+	pthread_rwlock_rdlock(&k->ts.mu);
+	tg = t->tg;
+	pthread_mutex_lock(&tg->sighand->mu);
+	if (entering) {
+		t->stop = TASK_STOP_GROUP;
+		t->group_stop_acked = true;
+		tg->group_stop_active = true;
+		tg->group_stop_signal = sig;
+	} else {
+		group_stop_clear_locked(tg);
+	}
+	pthread_mutex_unlock(&tg->sighand->mu);
+	pthread_rwlock_unlock(&k->ts.mu);
+}
+
+int kernel_send_external_signal(struct kernel *k, enum signal_target kind,
+				pid_t id, const siginfo_t *info)
+{
+	int err;
+
+	pthread_mutex_lock(&k->ext_mu);
+	err = sig_send(k, kind, id, info, true);
+	pthread_mutex_unlock(&k->ext_mu);
+	return err;
+}
+
+int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
+	     const siginfo_t *info, bool ring_host)
+{
+	int sig = info->si_signo;
+	struct task **targets = NULL;
+	bool *shared = NULL;
+	int n = 0, cap = 0, err = 0;
+
+	if (!sig_valid(sig))
+		return -EINVAL;
+	pthread_rwlock_rdlock(&k->ts.mu);
+	/* Collect the targets with a reference each, queue under their
+	 * signal mutexes, ring the host after dropping the locks. */
+	if (kind == SIGNAL_TARGET_TASK || kind == SIGNAL_TARGET_TG) {
+		struct task *t;
+
+		rcu_read_lock();
+		t = kind == SIGNAL_TARGET_TASK ? task_lookup_rcu(k, id) : NULL;
+		if (kind == SIGNAL_TARGET_TG) {
+			struct thread_group *tg = tg_lookup_rcu(k, id);
+
+			t = (tg && tg->state == TG_LIVE) ? tg->leader : NULL;
+		}
+		if (t && t->exit_state < TASK_EXIT_ZOMBIE && task_tryget(t)) {
+			targets = calloc(1, sizeof(*targets));
+			shared = calloc(1, sizeof(*shared));
+			if (targets && shared) {
+				targets[0] = t;
+				shared[0] = kind == SIGNAL_TARGET_TG;
+				n = 1;
+			} else {
+				task_put(t);
+				err = -ENOMEM;
+			}
+		}
+		rcu_read_unlock();
+	} else {
+		struct process_group *pg = pgrp_find_locked(k, id);
+		struct thread_group *tg;
+
+		if (pg)
+			cds_list_for_each_entry(tg, &pg->members, pgrp_node) {
+				if (tg->state != TG_LIVE)
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 8;
+					targets = realloc(targets, sizeof(*targets) * (size_t)cap);
+					shared = realloc(shared, sizeof(*shared) * (size_t)cap);
+					if (!targets || !shared) {
+						err = -ENOMEM;
+						break;
+					}
+				}
+				if (task_tryget(tg->leader)) {
+					targets[n] = tg->leader;
+					shared[n++] = true;
+				}
+			}
+	}
+	for (int i = 0; !err && i < n; i++) {
+		struct task *t = targets[i];
+		bool ring;
+
+		pthread_mutex_lock(&t->tg->sighand->mu);
+		ring = sig_enqueue_locked(t, shared[i], info);
+		pthread_mutex_unlock(&t->tg->sighand->mu);
+		/* Only a newly queued signal needs the host rung: a
+		 * coalesced one is already on its way. */
+		if (!ring) {
+			task_put(targets[i]);
+			targets[i] = NULL;
+		}
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (!err && n == 0)
+		err = -ESRCH;
+	for (int i = 0; i < n; i++) {
+		if (!targets[i])
+			continue;
+		if (!err && ring_host && k->plat)
+			k->plat->ops->notify_signal(k->plat, targets[i], sig,
+						    shared[i]);
+		task_put(targets[i]);
+	}
+	free(targets);
+	free(shared);
+	return err;
+}
+
+void sig_consumed(struct kernel *k, struct task *t, int sig)
+{
+	siginfo_t info;
+
+	if (!sig_valid(sig))
+		return;
+	pthread_rwlock_rdlock(&k->ts.mu);
+	pthread_mutex_lock(&t->tg->sighand->mu);
+	if (!sig_dequeue(&t->pending, sig, &info))
+		sig_dequeue(&t->tg->shared_pending, sig, &info);
+	pthread_mutex_unlock(&t->tg->sighand->mu);
+	pthread_rwlock_unlock(&k->ts.mu);
+}

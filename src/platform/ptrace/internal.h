@@ -1,0 +1,146 @@
+/*
+ * internal.h - the ptrace platform's own state. Everything here belongs to
+ * the platform thread unless a field says otherwise.
+ */
+#ifndef SENTRY_PLATFORM_PTRACE_INTERNAL_H
+#define SENTRY_PLATFORM_PTRACE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+#include <urcu/list.h>
+
+#include "platform/platform.h"
+#include "platform/ptrace/ptrace_platform.h"
+
+struct kernel;
+struct task;
+
+/* How a held task is to be resumed once the kernel lets it go. */
+enum pt_resume {
+	PT_RESUME_CONT,    /* PTRACE_CONT with resume_sig */
+	PT_RESUME_SYSCALL, /* PTRACE_SYSCALL: stop again at syscall exit */
+	PT_RESUME_LISTEN,  /* PTRACE_LISTEN: stay in group stop */
+};
+
+/* One traced host thread. Owned by the platform thread. */
+struct pt_task {
+	pid_t host_tid;
+	struct task *task;       /* the kernel's task; NULL until known */
+	struct pt_task *next;    /* hash chain */
+
+	bool stopped;            /* in a ptrace-stop we have not resumed */
+	bool held;               /* stopped and kept so by the kernel */
+	enum pt_resume resume;   /* how to resume when released */
+	int resume_sig;
+	bool want_exit_stop;     /* resumed with PTRACE_SYSCALL for exit */
+	bool interrupting;       /* PTRACE_INTERRUPT sent, stop not seen */
+	bool early_stop;         /* initial stop seen before the parent's
+				    clone event named the task */
+	bool group_stopped;      /* in a host group stop (LISTENed) */
+};
+
+#define PT_HASH_SIZE 4096
+
+enum plat_req_kind {
+	REQ_INTERRUPT,
+	REQ_RELEASE,
+	REQ_QUIESCE,
+	REQ_GET_REGS,
+	REQ_BACKTRACE,
+};
+
+/* A request from another thread to the platform thread. */
+struct plat_req {
+	enum plat_req_kind kind;
+	pid_t host_tid;
+	struct user_regs_struct *regs;
+	char *buf;
+	size_t len;
+	int result;
+	bool async;            /* nobody waits: the platform thread frees it */
+	bool done;             /* protected by ptrace_platform.req_mu */
+	uint64_t deadline_ns;  /* REQ_QUIESCE */
+	struct cds_list_head node;
+};
+
+struct ptrace_platform {
+	struct platform base;
+	struct kernel *k;           /* immutable after attach */
+
+	pthread_t thread;
+	pid_t thread_tid;           /* immutable after launch */
+	pid_t init_pid;             /* host PID of init; immutable */
+	pid_t doorbell_pid;         /* see requests.c; immutable */
+	int init_status;            /* wait status; written before done */
+	pid_t cmd_pid;              /* host PID of the command (init's
+				       first child); platform thread */
+	int cmd_status;             /* its wait status, -1 until it dies */
+
+	/* Hash of traced threads by host TID. Platform thread only. */
+	struct pt_task *tasks[PT_HASH_SIZE];
+	int nr_tasks;
+
+	/* Requests. req_mu protects reqs, the done flags and req_cond. */
+	pthread_mutex_t req_mu;
+	pthread_cond_t req_cond;
+	struct cds_list_head reqs;
+	bool doorbell_rung;         /* protected by req_mu */
+	/* Quiesce requests waiting for holds. Platform thread only. */
+	struct cds_list_head quiescing;
+
+	/* Launch handshake and end. Protected by req_mu. */
+	bool launched;
+	int launch_err;
+	char launch_msg[256];
+	bool finished;
+
+	plat_task_gone_fn gone_fn;
+	plat_fatal_signal_fn fatal_fn;
+	void *hook_arg;
+
+	char *const *argv;          /* launch only */
+};
+
+/* tracer.c */
+void *pt_thread_main(void *arg);
+struct pt_task *pt_lookup(struct ptrace_platform *pp, pid_t host_tid);
+/* Resumes a stopped thread the way r says, unless the kernel wants it
+ * held, in which case it is kept stopped and resumed by pt_release(). */
+void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
+	       enum pt_resume r, int sig);
+void pt_release(struct ptrace_platform *pp, struct pt_task *pt);
+
+/* requests.c */
+int pt_doorbell_start(struct ptrace_platform *pp);
+void pt_doorbell_answer(struct ptrace_platform *pp);
+void pt_requests_run(struct ptrace_platform *pp);
+void pt_quiesce_check(struct ptrace_platform *pp);
+extern const struct platform_ops pt_ops;
+
+/* seccomp.c */
+/* Builds the sandbox's seccomp filter as a BPF program in *prog (malloc'd
+ * struct sock_fprog with its filter). Returns 0 or -errno. */
+struct sock_fprog;
+int pt_seccomp_build(struct sock_fprog *prog);
+
+/* launch.c */
+/* Forks init into new namespaces; the child waits on sync_fd before
+ * exec'ing. Returns the host PID or -errno. */
+pid_t pt_launch_init(struct ptrace_platform *pp, const struct sock_fprog *prog,
+		     int *sync_fd, int *mode, char *errbuf, size_t errlen);
+
+/* backtrace.c */
+int pt_backtrace(pid_t host_tid, char *buf, size_t len);
+
+/* memory.c */
+ssize_t pt_read_mem(struct platform *p, struct task *t, uint64_t addr,
+		    void *buf, size_t len);
+ssize_t pt_write_mem(struct platform *p, struct task *t, uint64_t addr,
+		     const void *buf, size_t len);
+
+uint64_t pt_now_ns(void);
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * This file implements requests from other threads to the platform
+ * thread, and the platform operations the kernel calls (platform.h).
+ *
+ * Only the tracer thread may use ptrace on a tracee, and it sleeps in
+ * waitpid(). To wake it without a race, requests ring a doorbell: a tiny
+ * process the platform thread forked and traces. A signal to it becomes a
+ * signal-delivery-stop, which waitpid() reports like any tracee stop; the
+ * platform thread then runs the queued requests and resumes the doorbell
+ * with the signal suppressed. The hot path (a tracee stop) pays nothing
+ * for this: no epoll, no signalfd, one waitpid per stop.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/kernel.h"
+#include "kernel/lifecycle.h"
+#include "platform/ptrace/internal.h"
+
+#define DOORBELL_SIG SIGUSR1
+
+static struct ptrace_platform *to_pp(struct platform *p)
+{
+	return (struct ptrace_platform *)p;
+}
+
+static bool on_platform_thread(struct ptrace_platform *pp)
+{
+	return gettid() == pp->thread_tid;
+}
+
+int pt_doorbell_start(struct ptrace_platform *pp)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0, (long)PTRACE_O_EXITKILL) < 0) {
+		int err = errno;
+
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -err;
+	}
+	pp->doorbell_pid = pid;
+	return 0;
+}
+
+/* Queues req and rings the doorbell. Preconditions: not on the platform
+ * thread. Returns false when the platform has finished. */
+static bool pt_submit(struct ptrace_platform *pp, struct plat_req *req)
+{
+	bool ring;
+
+	pthread_mutex_lock(&pp->req_mu);
+	if (pp->finished) {
+		pthread_mutex_unlock(&pp->req_mu);
+		return false;
+	}
+	cds_list_add_tail(&req->node, &pp->reqs);
+	ring = !pp->doorbell_rung;
+	pp->doorbell_rung = true;
+	pthread_mutex_unlock(&pp->req_mu);
+	if (ring)
+		kill(pp->doorbell_pid, DOORBELL_SIG);
+	return true;
+}
+
+/* Submits req and waits for its answer. Returns req->result, or -ESRCH
+ * when the platform has finished. */
+static int pt_call(struct ptrace_platform *pp, struct plat_req *req)
+{
+	if (!pt_submit(pp, req))
+		return -ESRCH;
+	pthread_mutex_lock(&pp->req_mu);
+	while (!req->done)
+		pthread_cond_wait(&pp->req_cond, &pp->req_mu);
+	pthread_mutex_unlock(&pp->req_mu);
+	return req->result;
+}
+
+static void pt_interrupt_now(struct ptrace_platform *pp, pid_t host_tid)
+{
+	struct pt_task *pt = pt_lookup(pp, host_tid);
+
+	if (!pt || pt->stopped || pt->interrupting)
+		return; /* a stopped task is held when we would resume it */
+	if (ptrace(PTRACE_INTERRUPT, host_tid, 0, 0) == 0)
+		pt->interrupting = true;
+}
+
+static void pt_release_now(struct ptrace_platform *pp, pid_t host_tid)
+{
+	struct pt_task *pt = pt_lookup(pp, host_tid);
+
+	if (pt)
+		pt_release(pp, pt);
+}
+
+/* Whether every task the kernel wants held is held (or in a host group
+ * stop, where it runs no application code either). */
+static bool pt_quiescent(struct ptrace_platform *pp)
+{
+	for (int b = 0; b < PT_HASH_SIZE; b++)
+		for (struct pt_task *pt = pp->tasks[b]; pt; pt = pt->next)
+			if (pt->task && task_should_hold(pp->k, pt->task) &&
+			    !pt->held && !pt->group_stopped && !pt->early_stop)
+				return false;
+	return true;
+}
+
+static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
+{
+	struct pt_task *pt;
+
+	switch (r->kind) {
+	case REQ_INTERRUPT:
+		pt_interrupt_now(pp, r->host_tid);
+		break;
+	case REQ_RELEASE:
+		pt_release_now(pp, r->host_tid);
+		break;
+	case REQ_QUIESCE:
+		r->result = pt_quiescent(pp) ? 0 : -EAGAIN;
+		break;
+	case REQ_GET_REGS:
+		pt = pt_lookup(pp, r->host_tid);
+		if (!pt)
+			r->result = -ESRCH;
+		else if (!pt->stopped)
+			r->result = -EBUSY;
+		else if (ptrace(PTRACE_GETREGS, r->host_tid, 0, r->regs) < 0)
+			r->result = -errno;
+		else
+			r->result = 0;
+		break;
+	case REQ_BACKTRACE:
+		pt = pt_lookup(pp, r->host_tid);
+		if (!pt)
+			r->result = -ESRCH;
+		else if (!pt->stopped)
+			r->result = -EBUSY;
+		else
+			r->result = pt_backtrace(r->host_tid, r->buf, r->len);
+		break;
+	}
+}
+
+void pt_requests_run(struct ptrace_platform *pp)
+{
+	struct cds_list_head todo;
+	struct plat_req *r, *tmp;
+
+	CDS_INIT_LIST_HEAD(&todo);
+	pthread_mutex_lock(&pp->req_mu);
+	cds_list_splice(&pp->reqs, &todo);
+	CDS_INIT_LIST_HEAD(&pp->reqs);
+	pp->doorbell_rung = false;
+	pthread_mutex_unlock(&pp->req_mu);
+	if (cds_list_empty(&todo))
+		return;
+	cds_list_for_each_entry_safe(r, tmp, &todo, node) {
+		cds_list_del(&r->node);
+		if (pp->finished)
+			r->result = -ESRCH;
+		else
+			pt_run_one(pp, r);
+		if (r->async) {
+			free(r);
+			continue;
+		}
+		pthread_mutex_lock(&pp->req_mu);
+		r->done = true;
+		pthread_mutex_unlock(&pp->req_mu);
+	}
+	pthread_mutex_lock(&pp->req_mu);
+	pthread_cond_broadcast(&pp->req_cond);
+	pthread_mutex_unlock(&pp->req_mu);
+}
+
+void pt_doorbell_answer(struct ptrace_platform *pp)
+{
+	pt_requests_run(pp);
+	ptrace(PTRACE_CONT, pp->doorbell_pid, 0, 0);
+}
+
+/* Sends an asynchronous request (never blocks). */
+static int pt_async(struct ptrace_platform *pp, enum plat_req_kind kind,
+		    pid_t host_tid)
+{
+	struct plat_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->kind = kind;
+	r->host_tid = host_tid;
+	r->async = true;
+	if (!pt_submit(pp, r)) {
+		free(r);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+static int op_interrupt(struct platform *p, struct task *t)
+{
+	struct ptrace_platform *pp = to_pp(p);
+
+	if (on_platform_thread(pp)) {
+		pt_interrupt_now(pp, t->host_tid);
+		return 0;
+	}
+	return pt_async(pp, REQ_INTERRUPT, t->host_tid);
+}
+
+static int op_release(struct platform *p, struct task *t)
+{
+	struct ptrace_platform *pp = to_pp(p);
+
+	if (on_platform_thread(pp)) {
+		pt_release_now(pp, t->host_tid);
+		return 0;
+	}
+	return pt_async(pp, REQ_RELEASE, t->host_tid);
+}
+
+static int op_quiesce(struct platform *p, int timeout_ms)
+{
+	struct ptrace_platform *pp = to_pp(p);
+	uint64_t deadline = pt_now_ns() + (uint64_t)timeout_ms * 1000000u;
+
+	if (on_platform_thread(pp))
+		return 0;
+	for (;;) {
+		struct plat_req r = { .kind = REQ_QUIESCE };
+		int err = pt_call(pp, &r);
+
+		if (err != -EAGAIN)
+			return err == -ESRCH ? 0 : err;
+		if (pt_now_ns() > deadline)
+			return -ETIMEDOUT;
+		/* Interrupted tasks report their stops within microseconds;
+		 * poll gently until they have. */
+		nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
+	}
+}
+
+static int op_notify_signal(struct platform *p, struct task *t, int sig,
+			    bool group)
+{
+	pid_t host_tgid;
+
+	/* The host TGID is the leader's host TID; a task's group leader is
+	 * read under RCU (the task may race with exit: then ESRCH). */
+	rcu_read_lock();
+	host_tgid = (t->tg && t->tg->leader) ? t->tg->leader->host_tid : 0;
+	rcu_read_unlock();
+	if (host_tgid <= 0)
+		return -ESRCH;
+	if (group)
+		return kill(host_tgid, sig) < 0 ? -errno : 0;
+	return syscall(SYS_tgkill, host_tgid, t->host_tid, sig) < 0 ? -errno : 0;
+}
+
+static int op_get_regs(struct platform *p, struct task *t,
+		       struct user_regs_struct *regs)
+{
+	struct ptrace_platform *pp = to_pp(p);
+	struct plat_req r = { .kind = REQ_GET_REGS, .host_tid = t->host_tid,
+			      .regs = regs };
+
+	if (on_platform_thread(pp)) {
+		pt_run_one(pp, &r);
+		return r.result;
+	}
+	return pt_call(pp, &r);
+}
+
+static int op_backtrace(struct platform *p, struct task *t, char *buf,
+			size_t len)
+{
+	struct ptrace_platform *pp = to_pp(p);
+	struct plat_req r = { .kind = REQ_BACKTRACE, .host_tid = t->host_tid,
+			      .buf = buf, .len = len };
+
+	if (on_platform_thread(pp)) {
+		pt_run_one(pp, &r);
+		return r.result;
+	}
+	return pt_call(pp, &r);
+}
+
+const struct platform_ops pt_ops = {
+	.read_mem = pt_read_mem,
+	.write_mem = pt_write_mem,
+	.interrupt = op_interrupt,
+	.quiesce = op_quiesce,
+	.release = op_release,
+	.notify_signal = op_notify_signal,
+	.get_regs = op_get_regs,
+	.backtrace = op_backtrace,
+};

@@ -1,0 +1,531 @@
+/*
+ * This file implements the platform thread: the only host tracer of the
+ * sandbox. It launches init, then loops on waitpid(-1, __WALL) and turns
+ * every host stop into a call into the kernel:
+ *
+ *   seccomp stop        kernel_syscall_enter(): answer, pass, or pass and
+ *                       come back at syscall exit (PTRACE_SYSCALL)
+ *   clone/fork/vfork    task_clone() for the new host thread
+ *   exec                task_exec()
+ *   exit event, death   task_exit_begin(), task_exit_finish()
+ *   group stop          kept stopped with PTRACE_LISTEN
+ *   signal delivery     kernel_signal_deliver() picks the siginfo
+ *
+ * Every resume goes through pt_resume(), which keeps the thread stopped
+ * while the kernel wants it held (pause, stop TID) and resumes it from
+ * pt_release() later. Requests from other threads arrive through the
+ * doorbell (requests.c) as ordinary waitpid events, so the loop needs no
+ * other wakeup source and a stop costs one waitpid.
+ */
+#include <errno.h>
+#include <linux/filter.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <urcu.h>
+
+#include "kernel/kernel.h"
+#include "kernel/lifecycle.h"
+#include "kernel/signal_deliver.h"
+#include "kernel/syscalls/syscalls.h"
+#include "platform/ptrace/internal.h"
+
+#define PT_OPTIONS                                                        \
+	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |                   \
+	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |  \
+	 PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | \
+	 PTRACE_O_EXITKILL)
+
+uint64_t pt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct pt_task *pt_lookup(struct ptrace_platform *pp, pid_t host_tid)
+{
+	struct pt_task *pt = pp->tasks[(unsigned)host_tid % PT_HASH_SIZE];
+
+	while (pt && pt->host_tid != host_tid)
+		pt = pt->next;
+	return pt;
+}
+
+static struct pt_task *pt_add(struct ptrace_platform *pp, pid_t host_tid)
+{
+	struct pt_task *pt = calloc(1, sizeof(*pt));
+	unsigned b = (unsigned)host_tid % PT_HASH_SIZE;
+
+	if (!pt)
+		return NULL;
+	pt->host_tid = host_tid;
+	pt->next = pp->tasks[b];
+	pp->tasks[b] = pt;
+	pp->nr_tasks++;
+	return pt;
+}
+
+/* Unlinks pt from the hash; does not free it. */
+static void pt_unlink(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	struct pt_task **pp_next = &pp->tasks[(unsigned)pt->host_tid % PT_HASH_SIZE];
+
+	while (*pp_next && *pp_next != pt)
+		pp_next = &(*pp_next)->next;
+	if (*pp_next) {
+		*pp_next = pt->next;
+		pp->nr_tasks--;
+	}
+	pt->next = NULL;
+}
+
+static void pt_remove(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	pt_unlink(pp, pt);
+	if (pt->task)
+		pt->task->plat_priv = NULL;
+	free(pt);
+}
+
+static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	long req = pt->resume == PT_RESUME_SYSCALL ? PTRACE_SYSCALL
+		 : pt->resume == PT_RESUME_LISTEN  ? PTRACE_LISTEN
+						   : PTRACE_CONT;
+
+	/* ESRCH means the thread died meanwhile (SIGKILL); its death is
+	 * reported by waitpid like any other. */
+	ptrace(req, pt->host_tid, 0, (long)pt->resume_sig);
+	pt->stopped = false;
+	pt->held = false;
+	pt->group_stopped = pt->resume == PT_RESUME_LISTEN;
+}
+
+void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
+	       enum pt_resume r, int sig)
+{
+	pt->resume = r;
+	pt->resume_sig = sig;
+	if (pt->task && task_should_hold(pp->k, pt->task)) {
+		pt->held = true;
+		return;
+	}
+	pt_do_resume(pp, pt);
+}
+
+void pt_release(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	if (pt->held && !(pt->task && task_should_hold(pp->k, pt->task)))
+		pt_do_resume(pp, pt);
+}
+
+/* The thread's TID in the sandbox's PID namespace: the last NSpid field
+ * of the host's status file. Returns -errno when the thread is gone. */
+static pid_t read_nspid(pid_t host_tid)
+{
+	char path[64], line[256];
+	pid_t tid = -ESRCH;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", host_tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *p = line + 6, *end;
+
+			for (;;) {
+				long v = strtol(p, &end, 10);
+
+				if (end == p)
+					break;
+				tid = (pid_t)v;
+				p = end;
+			}
+			break;
+		}
+	}
+	fclose(f);
+	return tid;
+}
+
+static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	struct user_regs_struct regs;
+	struct syscall_frame f = { 0 };
+	enum sc_action act;
+
+	if (!pt->task) {
+		pt_resume(pp, pt, PT_RESUME_CONT, 0);
+		return;
+	}
+	if (ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
+		return; /* killed while stopped; waitpid reports the death */
+	f.nr = (long)regs.orig_rax;
+	f.args[0] = regs.rdi;
+	f.args[1] = regs.rsi;
+	f.args[2] = regs.rdx;
+	f.args[3] = regs.r10;
+	f.args[4] = regs.r8;
+	f.args[5] = regs.r9;
+	act = kernel_syscall_enter(pp->k, pt->task, &f);
+	if (act == SC_RETURN) {
+		regs.orig_rax = (unsigned long long)-1; /* skip the host call */
+		regs.rax = (unsigned long long)f.ret;
+		ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
+		pt_resume(pp, pt, PT_RESUME_CONT, 0);
+		return;
+	}
+	if (f.args_changed) {
+		regs.rdi = f.args[0];
+		regs.rsi = f.args[1];
+		regs.rdx = f.args[2];
+		regs.r10 = f.args[3];
+		regs.r8 = f.args[4];
+		regs.r9 = f.args[5];
+		ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
+	}
+	if (act == SC_HOST_EXIT) {
+		pt->want_exit_stop = true;
+		pt_resume(pp, pt, PT_RESUME_SYSCALL, 0);
+	} else {
+		pt_resume(pp, pt, PT_RESUME_CONT, 0);
+	}
+}
+
+static void on_syscall_exit(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	struct user_regs_struct regs;
+	struct syscall_frame f = { 0 };
+
+	if (pt->want_exit_stop && pt->task &&
+	    ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) == 0) {
+		f.nr = pt->task->sc.nr;
+		f.ret = (long)regs.rax;
+		kernel_syscall_exit(pp->k, pt->task, &f);
+	}
+	pt->want_exit_stop = false;
+	pt_resume(pp, pt, PT_RESUME_CONT, 0);
+}
+
+static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
+{
+	unsigned long msg = 0;
+	struct pt_task *child;
+	struct task *ct = NULL;
+	pid_t host_tid, tid;
+
+	if (ptrace(PTRACE_GETEVENTMSG, pt->host_tid, 0, &msg) < 0)
+		return;
+	host_tid = (pid_t)msg;
+	child = pt_lookup(pp, host_tid);
+	if (!child)
+		child = pt_add(pp, host_tid);
+	tid = read_nspid(host_tid);
+	if (child && pt->task && tid > 0 &&
+	    task_clone(pp->k, pt->task, tid, host_tid, &ct) == 0) {
+		child->task = ct;
+		ct->plat_priv = child;
+	}
+	if (pt->host_tid == pp->init_pid && !pp->cmd_pid)
+		pp->cmd_pid = host_tid;
+	if (ev == PTRACE_EVENT_VFORK && pt->task)
+		task_vfork_begin(pp->k, pt->task);
+	if (child && child->early_stop) {
+		child->early_stop = false;
+		pt_resume(pp, child, PT_RESUME_CONT, 0);
+	}
+	pt_resume(pp, pt, PT_RESUME_CONT, 0);
+}
+
+static void on_exec(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	unsigned long former = 0;
+	struct task *old;
+
+	ptrace(PTRACE_GETEVENTMSG, pt->host_tid, 0, &former);
+	if ((pid_t)former != pt->host_tid && former) {
+		/* A non-leader exec'd: it now has the leader's TID. The entry
+		 * under that TID was the old leader's; the exec'ing thread's
+		 * entry is under its former TID. */
+		struct pt_task *execer = pt_lookup(pp, (pid_t)former);
+
+		if (execer) {
+			pid_t tid = pt->host_tid;
+
+			pt_remove(pp, pt);
+			pt_unlink(pp, execer);
+			execer->host_tid = tid;
+			execer->next = pp->tasks[(unsigned)tid % PT_HASH_SIZE];
+			pp->tasks[(unsigned)tid % PT_HASH_SIZE] = execer;
+			pp->nr_tasks++;
+			execer->stopped = true;
+			pt = execer;
+		}
+	}
+	if (pt->task) {
+		pid_t old_tid = 0;
+
+		old = task_exec(pp->k, pt->task);
+		if (old) {
+			old_tid = old->tid;
+			old->plat_priv = NULL;
+			task_put(old);
+		}
+		(void)old_tid;
+	}
+	pt_resume(pp, pt, PT_RESUME_CONT, 0);
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+static void on_event_stop(struct ptrace_platform *pp, struct pt_task *pt,
+			  int sig)
+{
+	pt->interrupting = false;
+	if (is_stop_signal(sig)) {
+		/* A group stop: stay stopped until SIGCONT, but let the
+		 * host's job control (the parent's WUNTRACED wait) see it. */
+		if (pt->task)
+			kernel_group_stop_host(pp->k, pt->task, sig, true);
+		pt_resume(pp, pt, PT_RESUME_LISTEN, 0);
+		return;
+	}
+	/* The initial stop of a new thread, our PTRACE_INTERRUPT, or the end
+	 * of a group stop that SIGCONT ended while we listened. */
+	if (pt->group_stopped && pt->task)
+		kernel_group_stop_host(pp->k, pt->task, 0, false);
+	pt->group_stopped = false;
+	pt_resume(pp, pt, PT_RESUME_CONT, 0);
+}
+
+static void on_signal(struct ptrace_platform *pp, struct pt_task *pt, int sig)
+{
+	siginfo_t si;
+	int deliver = sig;
+
+	if (pt->task && ptrace(PTRACE_GETSIGINFO, pt->host_tid, 0, &si) == 0) {
+		deliver = kernel_signal_deliver(pp->k, pt->task, &si);
+		if (deliver > 0)
+			ptrace(PTRACE_SETSIGINFO, pt->host_tid, 0, &si);
+		if (deliver > 0 && pp->fatal_fn &&
+		    kernel_signal_is_fatal_core(pp->k, pt->task, deliver))
+			pp->fatal_fn(pp->hook_arg, pt->task->tid, deliver);
+	}
+	pt_resume(pp, pt, PT_RESUME_CONT, deliver > 0 ? deliver : 0);
+}
+
+static void on_death(struct ptrace_platform *pp, struct pt_task *pt,
+		     pid_t pid, int status)
+{
+	if (pid == pp->init_pid)
+		pp->init_status = status;
+	if (pid == pp->cmd_pid)
+		pp->cmd_status = status;
+	if (!pt)
+		return;
+	if (pt->task) {
+		pid_t tid = pt->task->tid;
+
+		pt->task->plat_priv = NULL;
+		task_exit_finish(pp->k, pt->task, status);
+		pt->task = NULL;
+		if (pp->gone_fn)
+			pp->gone_fn(pp->hook_arg, tid);
+	}
+	pt_remove(pp, pt);
+}
+
+static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
+{
+	struct pt_task *pt = pt_lookup(pp, pid);
+	int sig, ev;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		on_death(pp, pt, pid, status);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (!pt) {
+		/* A new thread whose creation event has not arrived yet: it
+		 * waits here until on_clone() names it. */
+		pt = pt_add(pp, pid);
+		if (pt) {
+			pt->stopped = true;
+			pt->early_stop = true;
+		}
+		return;
+	}
+	pt->stopped = true;
+	sig = WSTOPSIG(status);
+	ev = status >> 16;
+	switch (ev) {
+	case PTRACE_EVENT_SECCOMP:
+		on_syscall_enter(pp, pt);
+		break;
+	case PTRACE_EVENT_CLONE:
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		on_clone(pp, pt, ev);
+		break;
+	case PTRACE_EVENT_VFORK_DONE:
+		if (pt->task)
+			task_vfork_done(pp->k, pt->task);
+		pt_resume(pp, pt, PT_RESUME_CONT, 0);
+		break;
+	case PTRACE_EVENT_EXEC:
+		on_exec(pp, pt);
+		break;
+	case PTRACE_EVENT_EXIT: {
+		unsigned long msg = 0;
+
+		ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+		if (pt->task)
+			task_exit_begin(pp->k, pt->task, (int)msg);
+		pt_resume(pp, pt, PT_RESUME_CONT, 0);
+		break;
+	}
+	case PTRACE_EVENT_STOP:
+		on_event_stop(pp, pt, sig);
+		break;
+	default:
+		if (sig == (SIGTRAP | 0x80))
+			on_syscall_exit(pp, pt);
+		else
+			on_signal(pp, pt, sig);
+	}
+}
+
+static void pt_launch_done(struct ptrace_platform *pp, int err)
+{
+	pthread_mutex_lock(&pp->req_mu);
+	pp->launched = true;
+	pp->launch_err = err;
+	if (err)
+		pp->finished = true;
+	pthread_cond_broadcast(&pp->req_cond);
+	pthread_mutex_unlock(&pp->req_mu);
+}
+
+/* Starts the doorbell and init, and attaches to init. Returns 0 or -errno
+ * with pp->launch_msg set. */
+static int pt_start(struct ptrace_platform *pp)
+{
+	struct sock_fprog prog = { 0 };
+	struct task *init;
+	struct pt_task *pt;
+	int sync_fd = -1, mode, err;
+	pid_t pid;
+
+	err = pt_seccomp_build(&prog);
+	if (err < 0) {
+		snprintf(pp->launch_msg, sizeof(pp->launch_msg),
+			 "cannot build the seccomp filter: %s", strerror(-err));
+		return err;
+	}
+	err = pt_doorbell_start(pp);
+	if (err < 0) {
+		snprintf(pp->launch_msg, sizeof(pp->launch_msg),
+			 "ptrace is not permitted here (%s): sentry needs "
+			 "CAP_SYS_PTRACE or a permissive ptrace policy",
+			 strerror(-err));
+		goto out;
+	}
+	pid = pt_launch_init(pp, &prog, &sync_fd, &mode, pp->launch_msg,
+			     sizeof(pp->launch_msg));
+	if (pid < 0) {
+		err = pid;
+		goto out;
+	}
+	pp->init_pid = pid;
+	if (ptrace(PTRACE_SEIZE, pid, 0, (long)PT_OPTIONS) < 0) {
+		err = -errno;
+		snprintf(pp->launch_msg, sizeof(pp->launch_msg),
+			 "ptrace is not permitted here (%s): sentry needs "
+			 "CAP_SYS_PTRACE or a permissive ptrace policy",
+			 strerror(errno));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, __WALL);
+		goto out;
+	}
+	pt = pt_add(pp, pid);
+	err = -ENOMEM;
+	if (pt)
+		err = kernel_start_init(pp->k, pid, (enum init_job_mode)mode,
+					SENTRY_INIT_NAME,
+					sizeof(SENTRY_INIT_NAME), &init);
+	if (err < 0) {
+		snprintf(pp->launch_msg, sizeof(pp->launch_msg),
+			 "cannot start the init task: %s", strerror(-err));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, __WALL);
+		goto out;
+	}
+	pt->task = init;
+	init->plat_priv = pt;
+	if (write(sync_fd, "g", 1) != 1) {
+		err = -errno;
+		goto out;
+	}
+	err = 0;
+out:
+	if (sync_fd >= 0)
+		close(sync_fd);
+	free(prog.filter);
+	return err;
+}
+
+void *pt_thread_main(void *arg)
+{
+	struct ptrace_platform *pp = arg;
+	int err;
+
+	rcu_register_thread();
+	pp->thread_tid = gettid();
+	err = pt_start(pp);
+	pt_launch_done(pp, err);
+	if (err < 0)
+		goto out;
+	while (pp->nr_tasks > 0) {
+		int status;
+		pid_t pid = waitpid(-1, &status, __WALL);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD: nothing left to trace */
+		}
+		if (pid == pp->doorbell_pid) {
+			if (WIFSTOPPED(status))
+				pt_doorbell_answer(pp);
+			continue;
+		}
+		pt_handle(pp, pid, status);
+	}
+out:
+	if (pp->doorbell_pid > 0) {
+		kill(pp->doorbell_pid, SIGKILL);
+		waitpid(pp->doorbell_pid, NULL, __WALL);
+	}
+	pthread_mutex_lock(&pp->req_mu);
+	pp->finished = true;
+	pthread_cond_broadcast(&pp->req_cond);
+	pthread_mutex_unlock(&pp->req_mu);
+	/* Answer requests that raced with the end. */
+	pt_requests_run(pp);
+	rcu_unregister_thread();
+	return NULL;
+}

@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""Integration tests: real programs under `sentry run`, compared with the
+same programs run natively.
+
+Usage: cases.py --list
+       cases.py --sentry PATH --programs DIR CASE
+
+Each case either compares the sandboxed run with the native run (same
+stdout after an optional normalisation, same exit status) or checks a
+property that only exists under the sentry (the emulated tree agreeing with
+ps, reparenting to the sandbox's init, no survivor after SIGKILL...).
+"""
+import argparse
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+class Ctx:
+    def __init__(self, sentry, programs, name):
+        self.sentry = sentry
+        self.programs = programs
+        self.name = name
+
+    def prog(self, name):
+        return os.path.join(self.programs, name)
+
+    def sentry_cmd(self, argv, mount=False):
+        cmd = [self.sentry, "run", "--name", f"it-{self.name}-{os.getpid()}"]
+        if not mount:
+            cmd.append("--no-mount")
+        return cmd + ["--"] + argv
+
+    def run(self, argv, sandboxed, timeout=90, **kw):
+        cmd = self.sentry_cmd(argv) if sandboxed else argv
+        r = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=timeout, **kw)
+        # Report a death by signal N as a shell does (128+N), which is
+        # what `sentry run` itself exits with.
+        if r.returncode < 0:
+            r.returncode = 128 - r.returncode
+        return r
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def compare(ctx, argv, normalise=lambda s: s, **kw):
+    native = ctx.run(argv, False, **kw)
+    sandboxed = ctx.run(argv, True, **kw)
+    print("native:   rc=%d stdout=%r" % (native.returncode, native.stdout))
+    print("sentry:   rc=%d stdout=%r" % (sandboxed.returncode,
+                                         sandboxed.stdout))
+    if sandboxed.stderr:
+        print("sentry stderr:", sandboxed.stderr)
+    if native.returncode != sandboxed.returncode:
+        fail("exit status differs")
+    if normalise(native.stdout) != normalise(sandboxed.stdout):
+        fail("output differs")
+    return sandboxed
+
+
+def sorted_lines(s):
+    return sorted(s.splitlines())
+
+
+@case
+def shell_pipelines_subshells_jobs(ctx):
+    compare(ctx, ["sh", "-c", r"""
+        echo hello world | tr a-z A-Z | rev
+        (echo in-subshell; exit 3); echo "subshell status $?"
+        x=$(echo substituted); echo "$x"
+        false | true; echo "pipeline status $?"
+        for i in 1 2 3; do (sleep 0.0$i; exit $i) & pids="$pids $!"; done
+        for p in $pids; do wait $p; echo "job status $?"; done
+        sleep 0.1 & wait; echo "waited all"
+        exit 5
+    """])
+
+
+@case
+def make_j2(ctx):
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "Makefile"), "w") as f:
+            targets = [f"t{i}" for i in range(30)]
+            f.write("all: " + " ".join(targets) + "\n\t@echo all-done\n")
+            for i, t in enumerate(targets):
+                dep = f"t{i - 1}" if i % 3 else ""
+                f.write(f"{t}: {dep}\n\t@echo built {t}; sh -c 'exit 0'\n")
+        compare(ctx, ["make", "-j2", "-s", "-C", d], normalise=sorted_lines)
+
+
+@case
+def python_multiprocessing_and_threading(ctx):
+    script = r"""
+import multiprocessing, threading, os
+def square(x): return x * x
+if __name__ == '__main__':
+    with multiprocessing.Pool(4) as p:
+        print('pool', sum(p.map(square, range(200))))
+    out = []
+    lock = threading.Lock()
+    def work(i):
+        with lock: out.append(i)
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(32)]
+    [t.start() for t in ts]; [t.join() for t in ts]
+    print('threads', sorted(out) == list(range(32)))
+    p = multiprocessing.Process(target=os._exit, args=(9,))
+    p.start(); p.join(); print('child exit', p.exitcode)
+"""
+    compare(ctx, [sys.executable, "-c", script])
+
+
+@case
+def pthreads_100(ctx):
+    compare(ctx, [ctx.prog("threads")])
+
+
+@case
+def exec_from_non_leader_thread(ctx):
+    r = compare(ctx, [ctx.prog("exec_from_thread")])
+    if r.stdout.strip() != "same-pid":
+        fail("exec from a thread did not keep the PID")
+
+
+@case
+def orphan_reparented_to_subreaper(ctx):
+    r = compare(ctx, [ctx.prog("orphan"), "subreaper"])
+    if "reparented-to-subreaper: yes" not in r.stdout:
+        fail("orphan did not go to the subreaper")
+
+
+@case
+def orphan_reparented_to_init(ctx):
+    r = ctx.run([ctx.prog("orphan")], True)
+    print(r.stdout, r.stderr)
+    if r.returncode != 0 or r.stdout.strip() != "reparented-to: 1":
+        fail("orphan was not reparented to the sandbox's init (PID 1)")
+
+
+@case
+def fork_tree_1000_fully_reaped(ctx):
+    r = compare(ctx, [ctx.prog("forktree"), "1000"])
+    if "processes: 1000" not in r.stdout or "leftover: none" not in r.stdout:
+        fail("fork tree incomplete")
+
+
+@case
+def shell_forks_1000_background_jobs(ctx):
+    compare(ctx, ["sh", "-c",
+                  "for i in $(seq 1 1000); do /bin/true & done; wait; "
+                  "echo reaped"])
+
+
+@case
+def identity_agrees_with_ps(ctx):
+    # $$, $PPID and the emulated getpid/getppid/getpgid/getsid agree with
+    # what procps reads from the sandbox's /proc.
+    script = ("echo \"$$ $PPID\"; ps -o pid=,ppid= -p $$; "
+              "exec %s" % ctx.prog("ids"))
+    r = ctx.run(["sh", "-c", script + " & wait"], True)
+    print(r.stdout, r.stderr)
+    lines = r.stdout.splitlines()
+    if len(lines) != 3 or lines[0].split() != lines[1].split():
+        fail("$$/$PPID disagree with ps")
+    ids = lines[2].split()
+    r2 = ctx.run(["sh", "-c", "%s; ps -o pid=,ppid=,pgid=,sid= -p $$"
+                  % ctx.prog("ids")], True)
+    print(r2.stdout)
+    l2 = r2.stdout.splitlines()
+    # ids runs as a child of sh: its ppid is sh's pid.
+    if len(l2) != 2:
+        fail("unexpected output")
+    child, sh = l2[0].split(), l2[1].split()
+    if child[1] != sh[0] or child[2] != sh[2] or child[3] != sh[3]:
+        fail("emulated ppid/pgid/sid disagree with ps")
+    if len(ids) != 4:
+        fail("ids output malformed")
+
+
+@case
+def exit_status_of_signal_death(ctx):
+    compare(ctx, ["sh", "-c", "kill -TERM $$"])
+    compare(ctx, ["sh", "-c", "kill -KILL $$"])
+
+
+@case
+def command_not_found_gives_127(ctx):
+    r = ctx.run(["no-such-command-xyz"], True)
+    print(r.returncode, r.stderr)
+    if r.returncode != 127 or "not found" not in r.stderr:
+        fail("expected the shell's message and 127")
+
+
+@case
+def unimplemented_syscall_is_enosys(ctx):
+    # ptrace is trapped but not emulated yet: ENOSYS, never the host's.
+    script = ("import ctypes, os\n"
+              "libc = ctypes.CDLL(None, use_errno=True)\n"
+              "r = libc.ptrace(0, 0, 0, 0)\n"
+              "print(r, os.strerror(ctypes.get_errno()))\n")
+    r = ctx.run([sys.executable, "-c", script], True)
+    print(r.stdout, r.stderr)
+    if r.stdout.strip() != "-1 Function not implemented":
+        fail("expected ENOSYS")
+
+
+@case
+def no_privileges_gives_one_clear_sentence(ctx):
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                        "--clear-groups", ctx.sentry, "run", "--no-mount",
+                        "--", "true"], capture_output=True, text=True,
+                       timeout=30)
+    print(r.returncode, r.stderr)
+    if r.returncode == 0 or "CAP_SYS_ADMIN" not in r.stderr:
+        fail("expected a message naming the missing privilege")
+    if len(r.stderr.strip().splitlines()) != 1:
+        fail("expected one sentence")
+
+
+def pid_ns_of(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+def procs_in_ns(ns):
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit() and pid_ns_of(p) == ns:
+            out.append(int(p))
+    return out
+
+
+@case
+def sigkill_of_sentry_leaves_no_survivor(ctx):
+    proc = subprocess.Popen(ctx.sentry_cmd(
+        ["sh", "-c", "sleep 100 & sleep 100 & (sleep 100 &) ; wait"]),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ns = None
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        # The sandbox's init is the sentry's child.
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == proc.pid:
+                ns = pid_ns_of(p)
+        if ns and len(procs_in_ns(ns)) >= 5:
+            break
+        time.sleep(0.05)
+    if not ns:
+        proc.kill()
+        fail("sandbox did not start")
+    print("sandbox processes:", procs_in_ns(ns))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while procs_in_ns(ns) and time.time() < deadline:
+        time.sleep(0.05)
+    left = procs_in_ns(ns)
+    if left:
+        for p in left:
+            os.kill(p, signal.SIGKILL)
+        fail(f"survivors after SIGKILL of the sentry: {left}")
+
+
+def pty_session(argv, inputs, timeout=30):
+    """Runs argv on a new pty, writing each input after the previous output
+    settles; returns (output, exit status)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp(argv[0], argv)
+    out = b""
+    deadline = time.time() + timeout
+
+    def drain(wait):
+        nonlocal out
+        end = time.time() + wait
+        while time.time() < min(end, deadline):
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    return False
+                if not data:
+                    return False
+                out += data
+                end = time.time() + 0.3
+        return True
+
+    drain(1.0)
+    for line in inputs:
+        os.write(fd, line.encode())
+        drain(1.0)
+    while drain(0.5) and time.time() < deadline:
+        pass
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return out.decode(errors="replace"), status
+
+
+@case
+def interactive_bash_on_a_terminal(ctx):
+    out, status = pty_session(
+        ctx.sentry_cmd(["bash", "--norc", "--noprofile", "-i"]),
+        ["echo one-$((40+2))\n", "sleep 0.1 & wait; echo bg-done\n",
+         "exit 4\n"])
+    print(out)
+    if "one-42" not in out or "bg-done" not in out:
+        fail("interactive bash did not run the commands")
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 4:
+        fail(f"exit status {status}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--sentry")
+    ap.add_argument("--programs")
+    ap.add_argument("case", nargs="?")
+    a = ap.parse_args()
+    if a.list:
+        print("\n".join(CASES))
+        return
+    if a.case not in CASES:
+        ap.error("unknown case")
+    CASES[a.case](Ctx(a.sentry, a.programs, a.case))
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()

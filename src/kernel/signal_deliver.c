@@ -87,6 +87,28 @@ static bool sig_ignored_locked(const struct sighand *sh, int sig)
 	       (SIG_DEFAULT_IGNORE & sig_bit(sig));
 }
 
+/* The host is about to run sig's handler (if it has one): apply what
+ * Linux's signal_delivered() and get_signal() do to the emulated state.
+ * Preconditions: signal mutex. */
+static void sig_handler_enter_locked(struct task *t, int sig)
+{
+	struct sig_action *a = &t->tg->sighand->actions[sig - 1];
+
+	if (a->handler == (uint64_t)(uintptr_t)SIG_DFL ||
+	    a->handler == (uint64_t)(uintptr_t)SIG_IGN)
+		return;
+	t->sigmask |= a->mask;
+	if (!(a->flags & SA_NODEFER))
+		t->sigmask |= sig_bit(sig);
+	t->sigmask &= ~SIG_UNBLOCKABLE;
+	/* The frame keeps the sigsuspend-saved mask for rt_sigreturn. */
+	t->has_saved_sigmask = false;
+	if (a->flags & SA_RESETHAND) {
+		a->handler = (uint64_t)(uintptr_t)SIG_DFL;
+		a->flags &= ~(uint64_t)SA_SIGINFO;
+	}
+}
+
 static void group_stop_clear_locked(struct thread_group *tg)
 {
 	struct task *t;
@@ -115,6 +137,8 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 	if (sig == SIGCONT || sig == SIGKILL)
 		group_stop_clear_locked(tg);
 	ignored = sig_ignored_locked(tg->sighand, sig);
+	if (!ignored)
+		sig_handler_enter_locked(t, sig);
 	pthread_mutex_unlock(&tg->sighand->mu);
 	pthread_rwlock_unlock(&k->ts.mu);
 	if (ignored)

@@ -124,7 +124,7 @@ static bool kill_target_exists(struct kernel *k, struct task *t, pid_t pid)
 		/* kill(2) takes any thread's TID and signals its group. */
 		rcu_read_lock();
 		target = task_lookup_rcu(k, pid);
-		found = target && target->exit_state < TASK_EXIT_ZOMBIE;
+		found = target && target->exit_state != TASK_EXIT_DEAD;
 		rcu_read_unlock();
 	} else {
 		pid_t pgid = pid == 0 ? (t->tg->pgrp ? t->tg->pgrp->pgid : 0)
@@ -180,7 +180,7 @@ static enum sc_action thread_kill(struct kernel *k, struct task *t,
 	}
 	rcu_read_lock();
 	target = task_lookup_rcu(k, tid);
-	ok = target && target->exit_state < TASK_EXIT_ZOMBIE &&
+	ok = target && target->exit_state != TASK_EXIT_DEAD &&
 	     (tgid == -1 || task_tgid(target) == tgid);
 	rcu_read_unlock();
 	if (!ok) {
@@ -229,4 +229,112 @@ void sys_rt_sigtimedwait_exit(struct kernel *k, struct task *t,
 	 * the kernel's entry goes here. */
 	if (f->ret > 0)
 		sig_consumed(k, t, (int)f->ret);
+}
+
+enum sc_action sys_rt_sigsuspend(struct kernel *k, struct task *t,
+				 struct syscall_frame *f)
+{
+	sigset64_t set;
+
+	if (f->args[1] != sizeof(sigset64_t)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (plat_read_mem(k->plat, t, f->args[0], &set, sizeof(set)) !=
+	    sizeof(set)) {
+		f->ret = -EFAULT;
+		return SC_RETURN;
+	}
+	/* The mask is replaced until a handler runs; the handler's frame
+	 * saves the original, which rt_sigreturn restores. */
+	task_lock_signals(t);
+	t->saved_sigmask = t->sigmask;
+	t->has_saved_sigmask = true;
+	t->sigmask = set & ~SIG_UNBLOCKABLE;
+	task_unlock_signals(t);
+	return SC_HOST;
+}
+
+/* Offset of uc_sigmask in the x86_64 signal frame's struct ucontext, which
+ * starts at the stack pointer when the handler's restorer calls
+ * rt_sigreturn (Linux's arch/x86/kernel/signal.c: frame = sp - 8, and
+ * pretcode is the first 8 bytes of the frame). */
+#define UC_SIGMASK_OFFSET 296
+
+enum sc_action sys_rt_sigreturn(struct kernel *k, struct task *t,
+				struct syscall_frame *f)
+{
+	sigset64_t set;
+
+	/* The host restores registers and mask from the frame; the kernel
+	 * reads the same mask so its own stays true. */
+	if (plat_read_mem(k->plat, t, f->sp + UC_SIGMASK_OFFSET, &set,
+			  sizeof(set)) == sizeof(set)) {
+		task_lock_signals(t);
+		t->sigmask = set & ~SIG_UNBLOCKABLE;
+		t->has_saved_sigmask = false;
+		task_unlock_signals(t);
+	}
+	return SC_HOST;
+}
+
+/* rt_sigqueueinfo and rt_tgsigqueueinfo: the application chooses the
+ * siginfo. Like Linux, only SI_QUEUE-style codes (negative, not SI_TKILL)
+ * may be forged towards another process. */
+static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
+				   struct syscall_frame *f, pid_t tgid,
+				   pid_t tid, int sig, uint64_t uinfo)
+{
+	siginfo_t si;
+	struct task *target;
+	bool ok, self;
+
+	if (!sig_valid(sig) && sig != 0) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (plat_read_mem(k->plat, t, uinfo, &si, sizeof(si)) != sizeof(si)) {
+		f->ret = -EFAULT;
+		return SC_RETURN;
+	}
+	rcu_read_lock();
+	target = task_lookup_rcu(k, tid > 0 ? tid : tgid);
+	ok = target && target->exit_state != TASK_EXIT_DEAD &&
+	     (tid <= 0 || tgid <= 0 || task_tgid(target) == tgid);
+	self = ok && task_tgid(target) == task_tgid(t);
+	rcu_read_unlock();
+	if (tgid <= 0 || (tid != -1 && tid <= 0)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	if (!ok) {
+		f->ret = -ESRCH;
+		return SC_RETURN;
+	}
+	if (!self && (si.si_code >= 0 || si.si_code == SI_TKILL)) {
+		f->ret = -EPERM;
+		return SC_RETURN;
+	}
+	if (sig != 0) {
+		si.si_signo = sig;
+		if (tid > 0)
+			sig_send(k, SIGNAL_TARGET_TASK, tid, &si, false);
+		else
+			sig_send(k, SIGNAL_TARGET_TG, tgid, &si, false);
+	}
+	return SC_HOST;
+}
+
+enum sc_action sys_rt_sigqueueinfo(struct kernel *k, struct task *t,
+				   struct syscall_frame *f)
+{
+	return sigqueueinfo(k, t, f, (pid_t)f->args[0], -1, (int)f->args[1],
+			    f->args[2]);
+}
+
+enum sc_action sys_rt_tgsigqueueinfo(struct kernel *k, struct task *t,
+				     struct syscall_frame *f)
+{
+	return sigqueueinfo(k, t, f, (pid_t)f->args[0], (pid_t)f->args[1],
+			    (int)f->args[2], f->args[3]);
 }

@@ -176,6 +176,7 @@ static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 	f.args[3] = regs.r10;
 	f.args[4] = regs.r8;
 	f.args[5] = regs.r9;
+	f.sp = regs.rsp;
 	act = kernel_syscall_enter(pp->k, pt->task, &f);
 	if (act == SC_RETURN) {
 		regs.orig_rax = (unsigned long long)-1; /* skip the host call */

@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libsentry_platform.a"
-)

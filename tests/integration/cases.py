@@ -167,6 +167,11 @@ def shell_forks_1000_background_jobs(ctx):
 
 
 @case
+def wait_semantics_match_linux(ctx):
+    compare(ctx, [ctx.prog("wait_semantics")])
+
+
+@case
 def identity_agrees_with_ps(ctx):
     # $$, $PPID and the emulated getpid/getppid/getpgid/getsid agree with
     # what procps reads from the sandbox's /proc.

@@ -687,9 +687,18 @@ int kernel_dump_json(struct kernel *k, bool pause, json_t **out)
 	json_t *d, *tasks, *tgs;
 	pid_t *ids;
 	int n, err = 0;
+	bool quiet = true;
 
-	if (pause && (err = kernel_pause(k)) < 0)
-		return err;
+	if (pause) {
+		/* A timeout still counts the pause (kernel_pause waits after
+		 * counting): the dump goes on, marked not consistent. */
+		err = kernel_pause(k);
+		if (err == -ETIMEDOUT)
+			quiet = false;
+		else if (err < 0)
+			return err;
+		err = 0;
+	}
 	d = json_object();
 	tasks = json_array();
 	tgs = json_array();
@@ -700,7 +709,7 @@ int kernel_dump_json(struct kernel *k, bool pause, json_t **out)
 	set(d, "schema_version", json_integer(DUMP_SCHEMA_VERSION));
 	set(d, "generator", json_string("sentry " SENTRY_VERSION));
 	set(d, "taken_at_ns", json_integer((json_int_t)realtime_ns()));
-	set(d, "consistent", json_boolean(kernel_paused(k)));
+	set(d, "consistent", json_boolean(kernel_paused(k) && quiet));
 	set(d, "kernel", dump_kernel_json(k));
 
 	n = ts_list_tids(k, false, &ids);

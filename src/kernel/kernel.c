@@ -37,8 +37,25 @@ int kernel_init(struct kernel *k, struct platform *plat, const char *name)
 
 void kernel_destroy(struct kernel *k)
 {
-	/* Tasks still in the tree are freed by their RCU callbacks; wait for
-	 * those before the tables go. */
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+
+	/* Release every thread group still in the tree as if reaped, then
+	 * wait for the RCU callbacks that free them before the tables go. */
+	pthread_rwlock_wrlock(&k->ts.mu);
+	rcu_read_lock();
+	ts_for_each_node(k->ts.tgs, &iter, node) {
+		struct thread_group *tg =
+			caa_container_of(node, struct thread_group, ts_node);
+
+		if (tg->state != TG_DEAD) {
+			/* Children first would be tidier; reaping detaches
+			 * each group from its parent either way. */
+			tg_reap_locked(k, tg);
+		}
+	}
+	rcu_read_unlock();
+	pthread_rwlock_unlock(&k->ts.mu);
 	rcu_barrier();
 	ts_destroy(&k->ts);
 	pthread_mutex_destroy(&k->ext_mu);

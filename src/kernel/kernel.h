@@ -81,7 +81,8 @@ struct kernel {
 	pthread_mutex_t ext_mu;
 
 	/* pause_depth is the number of outstanding kernel_pause() calls.
-	 * Protected by ext_mu; read atomically by readers. */
+	 * Written with ext_mu and ts.mu (for writing) held, so task_clone()
+	 * can copy it under ts.mu; read atomically by readers. */
 	int pause_depth;
 
 	/* The task tree. */

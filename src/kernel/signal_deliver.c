@@ -28,6 +28,22 @@
 	 sig_bit(SIGSEGV) | sig_bit(SIGXCPU) | sig_bit(SIGXFSZ) |          \
 	 sig_bit(SIGSYS))
 
+/* A live task of tg, the leader first; NULL when none is left.
+ * Preconditions: ts.mu held. */
+static struct task *tg_any_live_task_locked(struct thread_group *tg)
+{
+	struct task *t;
+
+	if (tg->state != TG_LIVE)
+		return NULL;
+	if (tg->leader && tg->leader->exit_state < TASK_EXIT_ZOMBIE)
+		return tg->leader;
+	cds_list_for_each_entry(t, &tg->tasks, tg_node)
+		if (t->exit_state < TASK_EXIT_ZOMBIE)
+			return t;
+	return NULL;
+}
+
 bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info)
 {
 	struct sig_pending *p = shared ? &t->tg->shared_pending : &t->pending;
@@ -210,13 +226,15 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 		struct task *t;
 
 		rcu_read_lock();
-		t = kind == SIGNAL_TARGET_TASK ? task_lookup_rcu(k, id) : NULL;
-		if (kind == SIGNAL_TARGET_TG) {
-			struct thread_group *tg = tg_lookup_rcu(k, id);
-
-			t = (tg && tg->state == TG_LIVE) ? tg->leader : NULL;
-		}
-		if (t && t->exit_state < TASK_EXIT_ZOMBIE && task_tryget(t)) {
+		t = task_lookup_rcu(k, id);
+		if (t && kind == SIGNAL_TARGET_TG)
+			/* Any thread's TID names its process; the signal goes
+			 * to the shared queue, through any live thread (the
+			 * leader may have exited already). */
+			t = tg_any_live_task_locked(t->tg);
+		else if (t && t->exit_state >= TASK_EXIT_ZOMBIE)
+			t = NULL;
+		if (t && task_tryget(t)) {
 			targets = calloc(1, sizeof(*targets));
 			shared = calloc(1, sizeof(*shared));
 			if (targets && shared) {
@@ -246,8 +264,10 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 						break;
 					}
 				}
-				if (task_tryget(tg->leader)) {
-					targets[n] = tg->leader;
+				struct task *lt = tg_any_live_task_locked(tg);
+
+				if (lt && task_tryget(lt)) {
+					targets[n] = lt;
 					shared[n++] = true;
 				}
 			}

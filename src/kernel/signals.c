@@ -126,9 +126,12 @@ int sig_parse(const char *s)
 	if (!s || !*s)
 		return -EINVAL;
 	if (isdigit((unsigned char)*s)) {
-		long n = strtol(s, &end, 10);
+		long n;
 
-		return (*end || !sig_valid((int)n)) ? -EINVAL : (int)n;
+		errno = 0;
+		n = strtol(s, &end, 10);
+		return (*end || errno || n < 1 || n > SIG_MAX) ? -EINVAL
+							       : (int)n;
 	}
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;

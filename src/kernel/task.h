@@ -120,6 +120,7 @@ struct task {
 		int clone_exit_signal;
 		char *exec_argv;           /* argv of an execve in flight, NUL-joined */
 		size_t exec_argv_len;
+		bool exec_captured;        /* exec_argv/exec_comm are valid */
 		char exec_comm[16];
 	} sc;
 

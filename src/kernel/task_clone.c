@@ -34,6 +34,12 @@ int kernel_start_init(struct kernel *k, pid_t host_tid,
 
 	if (!t || !tg)
 		goto err_free;
+	pthread_rwlock_rdlock(&k->ts.mu);
+	err = k->ts.init ? -EEXIST : 0;
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (err < 0)
+		goto err_free;
+	err = -ENOMEM;
 	tg->sighand = sighand_new();
 	t->fdt = fdt_new();
 	t->cmdline = malloc(argv_len ? argv_len : 1);
@@ -47,7 +53,6 @@ int kernel_start_init(struct kernel *k, pid_t host_tid,
 	t->uid = t->euid = getuid();
 	t->gid = t->egid = getgid();
 	t->tg = tg;
-	t->stop_count = __atomic_load_n(&k->pause_depth, __ATOMIC_ACQUIRE);
 	tg->leader = t;
 	cds_list_add_tail(&t->tg_node, &tg->tasks);
 	tg->nr_tasks = 1;
@@ -63,13 +68,9 @@ int kernel_start_init(struct kernel *k, pid_t host_tid,
 	}
 	tg->cgroup = k->ts.cgroup_root;
 	tg->cgroup->nr_procs++;
-	err = ts_insert_tg_locked(k, tg);
-	if (err == 0)
-		err = ts_insert_task_locked(k, t);
-	if (err < 0) {
-		pthread_rwlock_unlock(&k->ts.mu);
-		return err; /* a second init: a caller bug; leak nothing new */
-	}
+	t->stop_count = __atomic_load_n(&k->pause_depth, __ATOMIC_ACQUIRE);
+	ts_insert_tg_locked(k, tg);
+	ts_insert_task_locked(k, t);
 	k->ts.init = tg;
 	pthread_rwlock_unlock(&k->ts.mu);
 	__atomic_add_fetch(&k->tasks_created, 1, __ATOMIC_RELAXED);
@@ -136,8 +137,6 @@ int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 	err = task_inherit(t, parent, flags);
 	if (err < 0)
 		goto err_free;
-	t->stop_count = __atomic_load_n(&k->pause_depth, __ATOMIC_ACQUIRE);
-
 	if (!(flags & CLONE_THREAD)) {
 		tg = tg_alloc(tid);
 		if (!tg)
@@ -153,7 +152,11 @@ int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 		pthread_mutex_lock(&ptg->sighand->mu);
 		memcpy(tg->limits, ptg->limits, sizeof(tg->limits));
 		pthread_mutex_unlock(&ptg->sighand->mu);
-		t->exit_signal = parent->sc.clone_exit_signal;
+		/* A CLONE_PARENT child reports to the caller's parent with the
+		 * caller's own exit signal (Linux's copy_process()). */
+		t->exit_signal = (flags & CLONE_PARENT)
+					 ? ptg->leader->exit_signal
+					 : parent->sc.clone_exit_signal;
 	} else {
 		t->exit_signal = -1;
 	}
@@ -186,6 +189,9 @@ int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 	t->tg = tg;
 	cds_list_add_tail(&t->tg_node, &tg->tasks);
 	tg->nr_tasks++;
+	/* pause_depth changes only with ts.mu held for writing, so the new
+	 * task is counted by exactly the pauses in effect. */
+	t->stop_count = __atomic_load_n(&k->pause_depth, __ATOMIC_ACQUIRE);
 	err = ts_insert_task_locked(k, t);
 	if (err < 0) {
 		/* The host handed out a TID the kernel still holds: an

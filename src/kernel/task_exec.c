@@ -38,6 +38,11 @@ struct task *task_exec(struct kernel *k, struct task *t)
 		ts_remove_task_locked(k, t);
 		t->tid = old_leader->tid;
 		t->host_tid = old_leader->host_tid;
+		/* The new leader reports to the parent as the old one did
+		 * (Linux's de_thread()). */
+		t->exit_signal = old_leader->exit_signal;
+		old_leader->exit_signal = -1;
+		t->start_ns = old_leader->start_ns;
 		ts_insert_task_locked(k, t);
 		tg->leader = t;
 		/* Keep the leader first in the group's task list. */
@@ -66,7 +71,8 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	pthread_mutex_unlock(&sh->mu);
 
 	pthread_mutex_lock(&t->mu);
-	if (t->sc.exec_argv) {
+	if (t->sc.exec_captured) {
+		t->sc.exec_captured = false;
 		free(t->cmdline);
 		t->cmdline = t->sc.exec_argv;
 		t->cmdline_len = t->sc.exec_argv_len;

@@ -135,39 +135,28 @@ static int pid_cmp(const void *a, const void *b)
 
 int ts_list_tids(struct kernel *k, bool groups_only, pid_t **out)
 {
+	struct cds_lfht *ht = groups_only ? k->ts.tgs : k->ts.tasks;
 	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
 	size_t n = 0, cap = 256;
 	pid_t *v = malloc(cap * sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
 	rcu_read_lock();
-	if (groups_only) {
-		struct thread_group *tg;
+	ts_for_each_node(ht, &iter, node) {
+		if (n == cap) {
+			pid_t *nv = realloc(v, (cap *= 2) * sizeof(*v));
 
-		cds_lfht_for_each_entry(k->ts.tgs, &iter, tg, ts_node) {
-			if (n == cap) {
-				pid_t *nv = realloc(v, (cap *= 2) * sizeof(*v));
-
-				if (!nv)
-					goto err_unlock;
-				v = nv;
-			}
-			v[n++] = CMM_LOAD_SHARED(tg->tgid);
+			if (!nv)
+				goto err_unlock;
+			v = nv;
 		}
-	} else {
-		struct task *t;
-
-		cds_lfht_for_each_entry(k->ts.tasks, &iter, t, ts_node) {
-			if (n == cap) {
-				pid_t *nv = realloc(v, (cap *= 2) * sizeof(*v));
-
-				if (!nv)
-					goto err_unlock;
-				v = nv;
-			}
-			v[n++] = CMM_LOAD_SHARED(t->tid);
-		}
+		v[n++] = groups_only
+				 ? CMM_LOAD_SHARED(caa_container_of(
+					   node, struct thread_group, ts_node)->tgid)
+				 : CMM_LOAD_SHARED(caa_container_of(
+					   node, struct task, ts_node)->tid);
 	}
 	rcu_read_unlock();
 	qsort(v, n, sizeof(*v), pid_cmp);

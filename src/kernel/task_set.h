@@ -54,4 +54,16 @@ struct kernel;
  * platform thread.
  */
 int ts_list_tids(struct kernel *k, bool groups_only, pid_t **out);
+
+/*
+ * ts_for_each_node iterates the nodes of an RCU hash table (ts.tasks or
+ * ts.tgs); take the object with caa_container_of(node, ...). Unlike
+ * cds_lfht_for_each_entry it never forms a pointer from a NULL node, which
+ * UBSan rightly rejects. Preconditions: rcu_read_lock() held.
+ */
+#define ts_for_each_node(ht, iter, node)                                  \
+	for (cds_lfht_first((ht), (iter)),                                \
+	     (node) = cds_lfht_iter_get_node(iter);                       \
+	     (node); cds_lfht_next((ht), (iter)),                         \
+	     (node) = cds_lfht_iter_get_node(iter))
 #endif

@@ -22,25 +22,54 @@ bool task_should_hold(struct kernel *k, struct task *t)
 	return __atomic_load_n(&t->stop_count, __ATOMIC_ACQUIRE) > 0;
 }
 
-/* Adjusts the external stop count of every task by delta and asks the
- * platform to interrupt or release each. Preconditions: ext_mu held. */
-static void ts_external_stop_all(struct kernel *k, int delta)
+/*
+ * Changes pause_depth by delta and the external stop count of every task
+ * with it, then asks the platform to interrupt or release each task.
+ * Depth and counts change together under ts.mu held for writing, the lock
+ * task_clone() copies pause_depth under: a task is counted by exactly the
+ * pauses in effect when it joined the tree. Preconditions: ext_mu held.
+ */
+static int ts_external_stop_all(struct kernel *k, int delta)
 {
-	pid_t *tids;
-	int n = ts_list_tids(k, false, &tids);
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct task **v = NULL;
+	size_t n = 0, cap = 0;
 
-	/* Tasks created from here on copy pause_depth, which the caller has
-	 * already changed, so none is missed or counted twice. */
-	for (int i = 0; i < n; i++) {
-		struct task *t = task_get_by_tid(k, tids[i]);
+	pthread_rwlock_wrlock(&k->ts.mu);
+	__atomic_add_fetch(&k->pause_depth, delta, __ATOMIC_ACQ_REL);
+	rcu_read_lock();
+	ts_for_each_node(k->ts.tasks, &iter, node) {
+		struct task *t = caa_container_of(node, struct task, ts_node);
 
-		if (!t)
-			continue;
-		task_external_stop(k, t, delta);
-		task_put(t);
+		__atomic_add_fetch(&t->stop_count, delta, __ATOMIC_ACQ_REL);
+		if (n == cap) {
+			struct task **nv;
+
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				continue; /* counted; the platform sees it at its
+					     next stop */
+			v = nv;
+		}
+		if (task_tryget(t))
+			v[n++] = t;
 	}
-	if (n > 0)
-		free(tids);
+	rcu_read_unlock();
+	pthread_rwlock_unlock(&k->ts.mu);
+	for (size_t i = 0; i < n; i++) {
+		if (k->plat) {
+			if (delta > 0)
+				k->plat->ops->interrupt(k->plat, v[i]);
+			else if (__atomic_load_n(&v[i]->stop_count,
+						 __ATOMIC_ACQUIRE) <= 0)
+				k->plat->ops->release(k->plat, v[i]);
+		}
+		task_put(v[i]);
+	}
+	free(v);
+	return 0;
 }
 
 void task_external_stop(struct kernel *k, struct task *t, int delta)
@@ -49,8 +78,6 @@ void task_external_stop(struct kernel *k, struct task *t, int delta)
 
 	task_lock_signals(t);
 	count = __atomic_add_fetch(&t->stop_count, delta, __ATOMIC_ACQ_REL);
-	if (count < 0) /* a task that started while paused: already released */
-		__atomic_store_n(&t->stop_count, 0, __ATOMIC_RELEASE);
 	task_unlock_signals(t);
 	if (!k->plat)
 		return;
@@ -63,7 +90,6 @@ void task_external_stop(struct kernel *k, struct task *t, int delta)
 int kernel_pause(struct kernel *k)
 {
 	pthread_mutex_lock(&k->ext_mu);
-	__atomic_add_fetch(&k->pause_depth, 1, __ATOMIC_ACQ_REL);
 	ts_external_stop_all(k, 1);
 	pthread_mutex_unlock(&k->ext_mu);
 	/* Wait for the stops outside ext_mu: the platform thread may need
@@ -80,7 +106,6 @@ int kernel_unpause(struct kernel *k)
 		pthread_mutex_unlock(&k->ext_mu);
 		return -EINVAL;
 	}
-	__atomic_sub_fetch(&k->pause_depth, 1, __ATOMIC_ACQ_REL);
 	ts_external_stop_all(k, -1);
 	pthread_mutex_unlock(&k->ext_mu);
 	return 0;

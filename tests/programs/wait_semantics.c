@@ -1,6 +1,5 @@
 /* wait4/waitid semantics: WNOHANG, WNOWAIT, __WCLONE/__WALL, P_PID, P_PGID,
  * P_ALL, ECHILD, vfork and CLONE_PARENT. Prints facts, never PIDs. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>

@@ -34,19 +34,23 @@ enum sc_action sys_getppid(struct kernel *k, struct task *t,
 	return SC_RETURN;
 }
 
-/* Finds the thread group a pid argument names: 0 is the caller's. */
+/* Finds the thread group a pid argument names: 0 is the caller's; any
+ * thread's TID names its process, as Linux's find_task_by_vpid() does. */
 static struct thread_group *tg_from_arg_locked(struct kernel *k,
 					       struct task *t, pid_t pid)
 {
-	struct thread_group *tg;
+	struct task *target;
 
 	if (pid == 0)
 		return t->tg;
-	/* ts.mu keeps the group alive past the read side. */
+	/* ts.mu keeps the task and its group alive past the read side. */
 	rcu_read_lock();
-	tg = tg_lookup_rcu(k, pid);
+	target = task_lookup_rcu(k, pid);
 	rcu_read_unlock();
-	return (tg && tg->state != TG_DEAD) ? tg : NULL;
+	if (!target || target->exit_state == TASK_EXIT_DEAD ||
+	    target->tg->state == TG_DEAD)
+		return NULL;
+	return target->tg;
 }
 
 enum sc_action sys_getpgid(struct kernel *k, struct task *t,
@@ -101,6 +105,9 @@ static int setpgid_check_locked(struct kernel *k, struct task *t, pid_t pid,
 	tg = tg_from_arg_locked(k, t, pid);
 	if (!tg)
 		return -ESRCH;
+	/* setpgid() moves processes: a non-leader thread's TID is refused. */
+	if (pid != 0 && tg->tgid != pid)
+		return -EINVAL;
 	if (pgid == 0)
 		pgid = tg->tgid;
 	if (tg != t->tg) {

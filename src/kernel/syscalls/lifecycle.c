@@ -140,6 +140,7 @@ static void exec_capture(struct kernel *k, struct task *t, uint64_t path,
 	}
 	t->sc.exec_argv = buf;
 	t->sc.exec_argv_len = len;
+	t->sc.exec_captured = true;
 }
 
 enum sc_action sys_execve(struct kernel *k, struct task *t,

@@ -173,6 +173,7 @@ static enum sc_action thread_kill(struct kernel *k, struct task *t,
 	struct task *target;
 	bool ok;
 
+	/* tgid -1 means tkill(2), which has no thread group argument. */
 	if ((sig != 0 && !sig_valid(sig)) || tid <= 0 ||
 	    (tgid != -1 && tgid <= 0)) {
 		f->ret = -EINVAL;
@@ -206,6 +207,10 @@ enum sc_action sys_tkill(struct kernel *k, struct task *t,
 enum sc_action sys_tgkill(struct kernel *k, struct task *t,
 			  struct syscall_frame *f)
 {
+	if ((pid_t)f->args[0] <= 0) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
 	return thread_kill(k, t, f, (pid_t)f->args[0], (pid_t)f->args[1],
 			   (int)f->args[2]);
 }

@@ -1,0 +1,251 @@
+/*
+ * Tests of src/kernel/syscalls/lifecycle.c: what the lifecycle syscalls
+ * record at entry for the events that complete them (clone3's arguments,
+ * exec's argv, prctl, set_tid_address, unshare).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "fake_platform.h"
+#include "kernel/kernel.h"
+#include "kernel/lifecycle.h"
+#include "kernel/snapshot.h"
+
+#define THREAD_FLAGS                                                      \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
+	 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |               \
+	 CLONE_CHILD_CLEARTID)
+
+static int setup(void **state)
+{
+	return fake_world_setup(state);
+}
+
+static int teardown(void **state)
+{
+	long leaked = fake_world_teardown(*state);
+
+	if (leaked > 0)
+		fail_msg("%ld bytes leaked", leaked);
+	return 0;
+}
+
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define KNOWN_BUG(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static void clone3_takes_flags_and_exit_signal_from_clone_args(void **state)
+{
+	struct fake_world *w = *state;
+	struct clone_args ca = { .flags = THREAD_FLAGS };
+	uint64_t a = fake_mem_push(w->fp, 1, &ca, sizeof(ca));
+	struct syscall_frame f;
+	struct task *t = NULL;
+
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_clone3, a,
+				      sizeof(ca), 0, 0, 0, 0),
+			 SC_HOST);
+	assert_int_equal(task_clone(w->k, w->init, 2, 1002, &t), 0);
+	assert_string_equal(fake_tg_tasks(w->k, 1), "1 2");
+
+	ca = (struct clone_args){ .flags = CLONE_FILES,
+				  .exit_signal = SIGCHLD };
+	a = fake_mem_push(w->fp, 1, &ca, sizeof(ca));
+	fake_syscall(w->k, w->init, &f, SYS_clone3, a, sizeof(ca), 0, 0, 0, 0);
+	assert_int_equal(task_clone(w->k, w->init, 3, 1003, &t), 0);
+	assert_int_equal(fake_ppid(w->k, 3), 1);
+	assert_int_equal(t->exit_signal, SIGCHLD);
+	assert_ptr_equal(t->fdt, w->init->fdt);
+}
+
+static void clone3_with_unreadable_args_is_left_to_the_host(void **state)
+{
+	struct fake_world *w = *state;
+	struct syscall_frame f;
+
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_clone3,
+				      0xdead0000, 88, 0, 0, 0, 0),
+			 SC_HOST);
+	assert_int_equal(w->init->sc.clone_flags, 0);
+	/* Too small a size: the host says EINVAL, nothing is created. */
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_clone3,
+				      0x5000, 8, 0, 0, 0, 0),
+			 SC_HOST);
+}
+
+static void clone_records_flags_and_exit_signal(void **state)
+{
+	struct fake_world *w = *state;
+	struct syscall_frame f;
+
+	fake_syscall(w->k, w->init, &f, SYS_clone,
+		     CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, 0);
+	assert_int_equal(w->init->sc.clone_flags, CLONE_VM | CLONE_VFORK);
+	assert_int_equal(w->init->sc.clone_exit_signal, SIGCHLD);
+	fake_syscall(w->k, w->init, &f, SYS_vfork, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(w->init->sc.clone_flags, CLONE_VM | CLONE_VFORK);
+	assert_int_equal(w->init->sc.clone_exit_signal, SIGCHLD);
+	fake_syscall(w->k, w->init, &f, SYS_fork, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(w->init->sc.clone_flags, 0);
+}
+
+static void execveat_captures_the_path_and_argv(void **state)
+{
+	struct fake_world *w = *state;
+	const char *const argv[] = { "ls", "-l", NULL };
+	uint64_t p = fake_mem_push_str(w->fp, 1, "/bin/ls");
+	uint64_t a = fake_mem_push_argv(w->fp, 1, argv);
+	struct syscall_frame f;
+	struct task_snap s;
+
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_execveat,
+				      (uint64_t)AT_FDCWD, p, a, 0, 0, 0),
+			 SC_HOST);
+	assert_null(task_exec(w->k, w->init));
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	assert_string_equal(s.comm, "ls");
+	assert_int_equal(s.cmdline_len, sizeof("ls\0-l"));
+	assert_memory_equal(s.cmdline, "ls\0-l", sizeof("ls\0-l"));
+	task_snap_free(&s);
+}
+
+static void failed_exec_leaves_the_command_line_alone(void **state)
+{
+	struct fake_world *w = *state;
+	const char *const argv[] = { "nope", NULL };
+	uint64_t p = fake_mem_push_str(w->fp, 1, "/bin/nope");
+	uint64_t a = fake_mem_push_argv(w->fp, 1, argv);
+	struct syscall_frame f;
+	struct task_snap s;
+
+	/* The host fails the exec: no task_exec() follows. A later exec
+	 * captures afresh. */
+	fake_syscall(w->k, w->init, &f, SYS_execve, p, a, 0, 0, 0, 0);
+	fake_syscall(w->k, w->init, &f, SYS_execve, p, a, 0, 0, 0, 0);
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	assert_string_equal(s.comm, "init");
+	task_snap_free(&s);
+}
+
+static void exec_argv_strings_that_cross_pages_are_read_whole(void **state)
+{
+	struct fake_world *w = *state;
+	char big[6000];
+	const char *argv[] = { "x", big, NULL };
+	struct task_snap s;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fake_exec(w->fp, w->k, w->init, "/bin/x", argv);
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	/* Each argument is read up to 4095 bytes. */
+	assert_true(s.cmdline_len >= 2 + 4096);
+	assert_memory_equal(s.cmdline, "x\0aaaa", 6);
+	task_snap_free(&s);
+}
+
+static void prctl_set_name_sets_comm(void **state)
+{
+	struct fake_world *w = *state;
+	uint64_t n = fake_mem_push_str(w->fp, 1, "worker-with-a-long-name");
+	struct syscall_frame f;
+	struct task_snap s;
+
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_prctl,
+				      PR_SET_NAME, n, 0, 0, 0, 0),
+			 SC_HOST);
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	assert_string_equal(s.comm, "worker-with-a-l");
+	task_snap_free(&s);
+}
+
+static void prctl_get_child_subreaper_to_bad_memory_is_efault(void **state)
+{
+	struct fake_world *w = *state;
+	struct syscall_frame f;
+
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_prctl,
+				      PR_GET_CHILD_SUBREAPER, 0xdead0000, 0, 0,
+				      0, 0),
+			 SC_RETURN);
+	assert_int_equal(f.ret, -EFAULT);
+	/* Options the kernel does not track go to the host. */
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_prctl,
+				      PR_SET_DUMPABLE, 0, 0, 0, 0, 0),
+			 SC_HOST);
+}
+
+static void set_tid_address_is_recorded_and_run_by_the_host(void **state)
+{
+	struct fake_world *w = *state;
+	struct syscall_frame f;
+
+	assert_int_equal(fake_syscall(w->k, w->init, &f, SYS_set_tid_address,
+				      0x7000, 0, 0, 0, 0, 0),
+			 SC_HOST);
+	assert_int_equal(w->init->clear_child_tid, 0x7000);
+}
+
+static void unshare_files_splits_a_shared_table_when_the_host_agrees(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_clone(w->k, w->init, CLONE_FILES, SIGCHLD, 2);
+	uint64_t shared = c->fdt->id;
+	struct syscall_frame f;
+
+	assert_int_equal(fake_syscall(w->k, c, &f, SYS_unshare, CLONE_FILES, 0,
+				      0, 0, 0, 0),
+			 SC_HOST_EXIT);
+	fake_syscall_exit(w->k, c, &f, -EPERM);
+	assert_int_equal(c->fdt->id, shared);
+
+	fake_syscall(w->k, c, &f, SYS_unshare, CLONE_FILES, 0, 0, 0, 0, 0);
+	fake_syscall_exit(w->k, c, &f, 0);
+	assert_int_not_equal(c->fdt->id, shared);
+	assert_int_equal(w->init->fdt->id, shared);
+	assert_int_equal(fdt_users(w->init->fdt), 1);
+}
+
+static void unshare_files_of_an_unshared_table_keeps_its_identity(void **state)
+{
+	struct fake_world *w = *state;
+	uint64_t id = w->init->fdt->id;
+	struct syscall_frame f;
+
+	fake_syscall(w->k, w->init, &f, SYS_unshare, CLONE_FILES, 0, 0, 0, 0,
+		     0);
+	fake_syscall_exit(w->k, w->init, &f, 0);
+	assert_int_equal(w->init->fdt->id, id);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(clone3_takes_flags_and_exit_signal_from_clone_args),
+		TEST(clone3_with_unreadable_args_is_left_to_the_host),
+		TEST(clone_records_flags_and_exit_signal),
+		TEST(execveat_captures_the_path_and_argv),
+		TEST(failed_exec_leaves_the_command_line_alone),
+		TEST(exec_argv_strings_that_cross_pages_are_read_whole),
+		TEST(prctl_set_name_sets_comm),
+		TEST(prctl_get_child_subreaper_to_bad_memory_is_efault),
+		TEST(set_tid_address_is_recorded_and_run_by_the_host),
+		TEST(unshare_files_splits_a_shared_table_when_the_host_agrees),
+		TEST(unshare_files_of_an_unshared_table_keeps_its_identity),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests(tests, fake_group_setup,
+				      fake_group_teardown);
+}

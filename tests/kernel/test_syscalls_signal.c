@@ -1,0 +1,535 @@
+/*
+ * Tests of src/kernel/syscalls/signal.c: dispositions and masks recorded
+ * from the application's memory, the targets of kill/tkill/tgkill checked
+ * against the emulated tree, and the signals they queue.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "fake_platform.h"
+#include "kernel/kernel.h"
+#include "kernel/lifecycle.h"
+#include "kernel/snapshot.h"
+
+#define THREAD_FLAGS                                                      \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
+	 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |               \
+	 CLONE_CHILD_CLEARTID)
+
+static int setup(void **state)
+{
+	return fake_world_setup(state);
+}
+
+static int teardown(void **state)
+{
+	long leaked = fake_world_teardown(*state);
+
+	if (leaked > 0)
+		fail_msg("%ld bytes leaked", leaked);
+	return 0;
+}
+
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define KNOWN_BUG(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static enum sc_action sc(struct fake_world *w, struct task *t,
+			 struct syscall_frame *f, long nr, uint64_t a0,
+			 uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return fake_syscall(w->k, t, f, nr, a0, a1, a2, a3, 0, 0);
+}
+
+/* The result the kernel answered with itself, or 0 when it let the host
+ * run the call (the host's success). */
+static long verdict(struct fake_world *w, struct task *t, long nr,
+		    uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct syscall_frame f;
+
+	return sc(w, t, &f, nr, a0, a1, a2, a3) == SC_RETURN ? f.ret : 0;
+}
+
+static uint64_t push_action(struct fake_world *w, pid_t tid, uint64_t handler,
+			    uint64_t flags, sigset64_t mask)
+{
+	struct sig_action act = { .handler = handler,
+				  .flags = flags | SA_RESTORER,
+				  .restorer = 0x7000, .mask = mask };
+
+	return fake_mem_push(w->fp, tid, &act, sizeof(act));
+}
+
+static uint64_t push_set(struct fake_world *w, pid_t tid, sigset64_t set)
+{
+	return fake_mem_push(w->fp, tid, &set, sizeof(set));
+}
+
+static struct task_snap snap(struct fake_world *w, pid_t tid)
+{
+	struct task_snap s;
+
+	assert_int_equal(task_snapshot(w->k, tid, &s), 0);
+	return s;
+}
+
+static void rt_sigaction_records_the_disposition(void **state)
+{
+	struct fake_world *w = *state;
+	uint64_t a = push_action(w, 1, 0x4000, SA_SIGINFO | SA_RESTART,
+				 sig_bit(SIGINT) | sig_bit(SIGKILL) |
+					 sig_bit(SIGSTOP));
+	struct syscall_frame f;
+	struct tg_snap g;
+	struct task_snap s;
+
+	assert_int_equal(sc(w, w->init, &f, SYS_rt_sigaction, SIGUSR1, a, 0,
+			    8),
+			 SC_HOST);
+	assert_int_equal(tg_snapshot(w->k, 1, &g), 0);
+	assert_int_equal(g.actions[SIGUSR1 - 1].handler, 0x4000);
+	assert_int_equal(g.actions[SIGUSR1 - 1].flags,
+			 SA_SIGINFO | SA_RESTART | SA_RESTORER);
+	assert_int_equal(g.actions[SIGUSR1 - 1].restorer, 0x7000);
+	/* SIGKILL and SIGSTOP can never be blocked, even by a handler. */
+	assert_int_equal(g.actions[SIGUSR1 - 1].mask, sig_bit(SIGINT));
+	tg_snap_free(&g);
+	s = snap(w, 1);
+	assert_int_equal(s.caught, sig_bit(SIGUSR1));
+	assert_int_equal(s.ignored, 0);
+	task_snap_free(&s);
+}
+
+static void rt_sigaction_without_a_new_action_changes_nothing(void **state)
+{
+	struct fake_world *w = *state;
+	struct syscall_frame f;
+	struct task_snap s;
+
+	/* A query for SIGKILL is allowed: only setting it is not. */
+	assert_int_equal(sc(w, w->init, &f, SYS_rt_sigaction, SIGKILL, 0,
+			    0x5000, 8),
+			 SC_HOST);
+	assert_int_equal(sc(w, w->init, &f, SYS_rt_sigaction, SIGUSR1, 0,
+			    0x5000, 8),
+			 SC_HOST);
+	s = snap(w, 1);
+	assert_int_equal(s.caught, 0);
+	task_snap_free(&s);
+}
+
+static void rt_sigaction_rejects_bad_signals_and_sigsetsize(void **state)
+{
+	struct fake_world *w = *state;
+	uint64_t a = push_action(w, 1, 0x4000, 0, 0);
+
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction, 0, a, 0, 8),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction, 65, a, 0, 8),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction,
+				 (uint64_t)-1, a, 0, 8),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction, SIGKILL, a, 0,
+				 8),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction, SIGSTOP, a, 0,
+				 8),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction, SIGUSR1, a, 0,
+				 4),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction, SIGUSR1, a, 0,
+				 16),
+			 -EINVAL);
+}
+
+static void rt_sigaction_from_unmapped_memory_is_efault(void **state)
+{
+	struct fake_world *w = *state;
+	struct task_snap s;
+
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigaction, SIGUSR1,
+				 0xdead0000, 0, 8),
+			 -EFAULT);
+	s = snap(w, 1);
+	assert_int_equal(s.caught, 0);
+	task_snap_free(&s);
+}
+
+static void rt_sigprocmask_blocks_unblocks_and_sets(void **state)
+{
+	struct fake_world *w = *state;
+	struct task_snap s;
+
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
+				 push_set(w, 1, sig_bit(SIGINT) |
+							sig_bit(SIGTERM)),
+				 0, 8),
+			 0);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_UNBLOCK,
+				 push_set(w, 1, sig_bit(SIGINT)), 0, 8),
+			 0);
+	s = snap(w, 1);
+	assert_int_equal(s.blocked, sig_bit(SIGTERM));
+	task_snap_free(&s);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_SETMASK,
+				 push_set(w, 1, sig_bit(SIGHUP) | sig_bit(40)),
+				 0, 8),
+			 0);
+	s = snap(w, 1);
+	assert_int_equal(s.blocked, sig_bit(SIGHUP) | sig_bit(40));
+	task_snap_free(&s);
+}
+
+static void sigkill_and_sigstop_are_never_blocked(void **state)
+{
+	struct fake_world *w = *state;
+	struct task_snap s;
+
+	verdict(w, w->init, SYS_rt_sigprocmask, SIG_SETMASK,
+		push_set(w, 1, ~(sigset64_t)0), 0, 8);
+	s = snap(w, 1);
+	assert_int_equal(s.blocked, ~(sigset64_t)0 & ~SIG_UNBLOCKABLE);
+	task_snap_free(&s);
+	verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
+		push_set(w, 1, sig_bit(SIGKILL)), 0, 8);
+	s = snap(w, 1);
+	assert_int_equal(s.blocked & SIG_UNBLOCKABLE, 0);
+	task_snap_free(&s);
+}
+
+static void rt_sigprocmask_rejects_bad_how_and_sigsetsize(void **state)
+{
+	struct fake_world *w = *state;
+	uint64_t set = push_set(w, 1, sig_bit(SIGINT));
+	struct task_snap s;
+
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, 7, set, 0, 8),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
+				 set, 0, 4),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
+				 0xdead0000, 0, 8),
+			 -EFAULT);
+	/* Without a new set "how" is not looked at (Linux). */
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, 7, 0,
+				 0x5000, 8),
+			 0);
+	s = snap(w, 1);
+	assert_int_equal(s.blocked, 0);
+	task_snap_free(&s);
+}
+
+static void signal_mask_is_per_thread(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *th = fake_clone(w->k, w->init, THREAD_FLAGS, 0, 2);
+	struct task_snap s;
+
+	verdict(w, th, SYS_rt_sigprocmask, SIG_BLOCK,
+		push_set(w, 2, sig_bit(SIGUSR2)), 0, 8);
+	s = snap(w, 2);
+	assert_int_equal(s.blocked, sig_bit(SIGUSR2));
+	task_snap_free(&s);
+	s = snap(w, 1);
+	assert_int_equal(s.blocked, 0);
+	task_snap_free(&s);
+}
+
+static void sigaltstack_is_recorded_when_the_host_accepts_it(void **state)
+{
+	struct fake_world *w = *state;
+	stack_t ss = { .ss_sp = (void *)0x90000, .ss_size = 65536 };
+	uint64_t a = fake_mem_push(w->fp, 1, &ss, sizeof(ss));
+	struct syscall_frame f;
+	struct task_snap s;
+
+	assert_int_equal(sc(w, w->init, &f, SYS_sigaltstack, a, 0, 0, 0),
+			 SC_HOST_EXIT);
+	fake_syscall_exit(w->k, w->init, &f, -ENOMEM);
+	s = snap(w, 1);
+	assert_int_equal(s.altstack.sp, 0);
+	task_snap_free(&s);
+
+	assert_int_equal(sc(w, w->init, &f, SYS_sigaltstack, a, 0, 0, 0),
+			 SC_HOST_EXIT);
+	fake_syscall_exit(w->k, w->init, &f, 0);
+	s = snap(w, 1);
+	assert_int_equal(s.altstack.sp, 0x90000);
+	assert_int_equal(s.altstack.size, 65536);
+	assert_int_equal(s.altstack.flags, 0);
+	task_snap_free(&s);
+	/* A query only. */
+	assert_int_equal(sc(w, w->init, &f, SYS_sigaltstack, 0, 0x5000, 0, 0),
+			 SC_HOST);
+}
+
+static void kill_of_an_unknown_target_is_esrch(void **state)
+{
+	struct fake_world *w = *state;
+
+	assert_int_equal(verdict(w, w->init, SYS_kill, 99, SIGTERM, 0, 0),
+			 -ESRCH);
+	assert_int_equal(verdict(w, w->init, SYS_kill, 99, 0, 0, 0), -ESRCH);
+	assert_int_equal(verdict(w, w->init, SYS_kill, (uint64_t)-99,
+				 SIGTERM, 0, 0),
+			 -ESRCH);
+	assert_int_equal(verdict(w, w->init, SYS_kill,
+				 (uint64_t)(int64_t)INT32_MIN, SIGTERM, 0, 0),
+			 -ESRCH);
+}
+
+static void kill_with_a_bad_signal_number_is_einval(void **state)
+{
+	struct fake_world *w = *state;
+
+	assert_int_equal(verdict(w, w->init, SYS_kill, 1, 65, 0, 0), -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_kill, 1, (uint64_t)-1, 0, 0),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_tkill, 1, 65, 0, 0),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, 1, 1, 65, 0),
+			 -EINVAL);
+}
+
+static void kill_of_existing_targets_goes_to_the_host(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct syscall_frame f;
+
+	assert_int_equal(sc(w, c, &f, SYS_kill, 1, 0, 0, 0), SC_HOST);
+	assert_int_equal(sc(w, c, &f, SYS_kill, 0, 0, 0, 0), SC_HOST);
+	assert_int_equal(sc(w, c, &f, SYS_kill, (uint64_t)-1, 0, 0, 0),
+			 SC_HOST);
+	assert_int_equal(sc(w, c, &f, SYS_kill, (uint64_t)-1LL, SIGUSR1, 0,
+			    0),
+			 SC_HOST);
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, (uint64_t)-1LL, 0, 0,
+			    0),
+			 SC_HOST);
+	assert_int_equal(sc(w, c, &f, SYS_kill, (uint64_t)(int64_t)-1, 0, 0,
+			    0),
+			 SC_HOST);
+	assert_false(f.args_changed);
+}
+
+static void kill_queues_a_shared_signal_for_the_target_process(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct task_snap s;
+
+	assert_int_equal(verdict(w, w->init, SYS_kill, 2, SIGUSR1, 0, 0), 0);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending, sig_bit(SIGUSR1));
+	assert_int_equal(s.pending, 0);
+	assert_int_equal(s.nr_queued, 1);
+	assert_true(s.queued[0].shared);
+	assert_int_equal(s.queued[0].info.si_signo, SIGUSR1);
+	assert_int_equal(s.queued[0].info.si_code, SI_USER);
+	assert_int_equal(s.queued[0].info.si_pid, 1);
+	task_snap_free(&s);
+	/* The host executes the kill itself: no doorbell from the kernel. */
+	assert_int_equal(fake_calls(w->fp, FAKE_CALL_NOTIFY_SIGNAL,
+				    FAKE_ANY_TID),
+			 0);
+	(void)c;
+}
+
+static void kill_of_a_process_group_queues_for_every_member(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct task_snap s;
+
+	fake_fork(w->k, w->init, 3);
+	assert_int_equal(verdict(w, c, SYS_kill, 0, SIGHUP, 0, 0), 0);
+	for (pid_t tid = 1; tid <= 3; tid++) {
+		s = snap(w, tid);
+		assert_int_equal(s.shared_pending, sig_bit(SIGHUP));
+		task_snap_free(&s);
+	}
+}
+
+static void standard_signals_coalesce_and_realtime_ones_queue(void **state)
+{
+	struct fake_world *w = *state;
+	struct task_snap s;
+
+	fake_fork(w->k, w->init, 2);
+	verdict(w, w->init, SYS_kill, 2, SIGUSR1, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, SIGUSR1, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, 40, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, 40, 0, 0);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending, sig_bit(SIGUSR1) | sig_bit(40));
+	assert_int_equal(s.nr_queued, 3);
+	task_snap_free(&s);
+}
+
+static void tgkill_queues_a_signal_for_the_one_thread(void **state)
+{
+	struct fake_world *w = *state;
+	struct task_snap s;
+
+	fake_clone(w->k, w->init, THREAD_FLAGS, 0, 2);
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, 1, 2, SIGUSR2, 0), 0);
+	s = snap(w, 2);
+	assert_int_equal(s.pending, sig_bit(SIGUSR2));
+	assert_int_equal(s.shared_pending, 0);
+	assert_int_equal(s.queued[0].info.si_code, SI_TKILL);
+	task_snap_free(&s);
+	s = snap(w, 1);
+	assert_int_equal(s.pending, 0);
+	task_snap_free(&s);
+}
+
+static void tkill_and_tgkill_of_unknown_threads_are_esrch(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct task *th = fake_clone(w->k, c, THREAD_FLAGS, 0, 3);
+
+	assert_int_equal(verdict(w, w->init, SYS_tkill, 99, SIGTERM, 0, 0),
+			 -ESRCH);
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, 2, 99, SIGTERM, 0),
+			 -ESRCH);
+	/* The thread exists but not in that group. */
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, 1, 3, SIGTERM, 0),
+			 -ESRCH);
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, 2, 3, 0, 0), 0);
+	assert_int_equal(verdict(w, w->init, SYS_tkill, 3, 0, 0, 0), 0);
+	fake_exit(w->k, th, 0);
+	assert_int_equal(verdict(w, w->init, SYS_tkill, 3, 0, 0, 0), -ESRCH);
+}
+
+static void tkill_and_tgkill_with_bad_ids_are_einval(void **state)
+{
+	struct fake_world *w = *state;
+
+	assert_int_equal(verdict(w, w->init, SYS_tkill, 0, SIGTERM, 0, 0),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_tkill, (uint64_t)-5, SIGTERM,
+				 0, 0),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, 0, 1, SIGTERM, 0),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, 1, 0, SIGTERM, 0),
+			 -EINVAL);
+}
+
+/* Linux's tgkill(): "if (pid <= 0 || tgid <= 0) return -EINVAL" — a tgid
+ * of -1 is no wildcard there. */
+static void tgkill_with_tgid_minus_one_is_einval(void **state)
+{
+	struct fake_world *w = *state;
+
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, (uint64_t)-1, 99,
+				 SIGTERM, 0),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_tgkill, (uint64_t)-1, 1,
+				 SIGTERM, 0),
+			 -EINVAL);
+}
+
+static void kill_of_a_thread_tid_queues_for_its_process(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct task_snap s;
+
+	fake_clone(w->k, c, THREAD_FLAGS, 0, 3);
+	/* kill(2) takes any thread's TID and signals the thread group. */
+	assert_int_equal(verdict(w, w->init, SYS_kill, 3, SIGTERM, 0, 0), 0);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending, sig_bit(SIGTERM));
+	task_snap_free(&s);
+}
+
+/* A zombie keeps its PID until reaped, and kill(2) on it succeeds (the
+ * classic reason kill -0 cannot tell a zombie from a live process). */
+static void kill_of_a_zombie_succeeds(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *a = fake_fork(w->k, w->init, 2);
+
+	fake_exit(w->k, a, 0);
+	assert_int_equal(fake_tg_state(w->k, 2), TG_ZOMBIE);
+	assert_int_equal(verdict(w, w->init, SYS_kill, 2, 0, 0, 0), 0);
+	assert_int_equal(verdict(w, w->init, SYS_kill, 2, SIGTERM, 0, 0), 0);
+}
+
+/* A process whose main thread called pthread_exit() is alive: a kill of
+ * its PID is for its remaining threads (Linux's group_send_sig_info()
+ * does not care that the leader is a zombie). */
+static void kill_of_a_process_whose_leader_exited_queues_for_it(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *b = fake_fork(w->k, w->init, 2);
+	struct task_snap s;
+
+	fake_clone(w->k, b, THREAD_FLAGS, 0, 3);
+	fake_exit(w->k, b, 0);
+	assert_int_equal(fake_tg_state(w->k, 2), TG_LIVE);
+	assert_int_equal(verdict(w, w->init, SYS_kill, 2, SIGTERM, 0, 0), 0);
+	s = snap(w, 3);
+	assert_int_equal(s.shared_pending, sig_bit(SIGTERM));
+	task_snap_free(&s);
+}
+
+static void pass_through_signal_syscalls_go_to_the_host(void **state)
+{
+	struct fake_world *w = *state;
+	struct syscall_frame f;
+	static const long nrs[] = { SYS_rt_sigpending, SYS_pause };
+
+	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
+		assert_int_equal(sc(w, w->init, &f, nrs[i], 0, 0, 0, 0),
+				 SC_HOST);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(rt_sigaction_records_the_disposition),
+		TEST(rt_sigaction_without_a_new_action_changes_nothing),
+		TEST(rt_sigaction_rejects_bad_signals_and_sigsetsize),
+		TEST(rt_sigaction_from_unmapped_memory_is_efault),
+		TEST(rt_sigprocmask_blocks_unblocks_and_sets),
+		TEST(sigkill_and_sigstop_are_never_blocked),
+		TEST(rt_sigprocmask_rejects_bad_how_and_sigsetsize),
+		TEST(signal_mask_is_per_thread),
+		TEST(sigaltstack_is_recorded_when_the_host_accepts_it),
+		TEST(kill_of_an_unknown_target_is_esrch),
+		TEST(kill_with_a_bad_signal_number_is_einval),
+		TEST(kill_of_existing_targets_goes_to_the_host),
+		TEST(kill_queues_a_shared_signal_for_the_target_process),
+		TEST(kill_of_a_process_group_queues_for_every_member),
+		TEST(standard_signals_coalesce_and_realtime_ones_queue),
+		TEST(tgkill_queues_a_signal_for_the_one_thread),
+		TEST(tkill_and_tgkill_of_unknown_threads_are_esrch),
+		TEST(tkill_and_tgkill_with_bad_ids_are_einval),
+		TEST(tgkill_with_tgid_minus_one_is_einval),
+		TEST(kill_of_a_thread_tid_queues_for_its_process),
+		TEST(kill_of_a_zombie_succeeds),
+		TEST(kill_of_a_process_whose_leader_exited_queues_for_it),
+		TEST(pass_through_signal_syscalls_go_to_the_host),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests(tests, fake_group_setup,
+				      fake_group_teardown);
+}

@@ -5,7 +5,9 @@
 #ifndef SENTRY_DEBUGGER_SERVER_H
 #define SENTRY_DEBUGGER_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct kernel;
@@ -25,5 +27,14 @@ int ctl_server_start(struct kernel *k, const char *name, const char *info_cmd,
 
 /* Stops serving, removes the socket, frees srv. Safe with NULL. */
 void ctl_server_stop(struct ctl_server *srv);
+
+/*
+ * ctl_list_instances prints the running sentries for `sentry list`: name,
+ * pid, state (running, paused, or unreachable/no-access when the control
+ * socket does not answer), task count, mount point and command; with json
+ * a JSON array of objects with those fields (and "socket"). Stale entries
+ * of dead sentries are removed on the way. Returns 0 or -errno.
+ */
+int ctl_list_instances(FILE *out, bool json);
 
 #endif

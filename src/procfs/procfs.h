@@ -12,10 +12,12 @@ struct procfs;
 
 /*
  * procfs_start mounts the filesystem for k at mountpoint (creating the
- * directory if needed and clearing a stale mount left by a crashed sentry,
- * reporting that through the log callback) and serves it from its own
- * threads. Returns 0 and the handle in *out, or -errno with a message in
- * errbuf.
+ * directory if needed and clearing a stale mount left by a crashed sentry)
+ * and serves it from its own threads. Returns 0 and the handle in *out, or
+ * -errno with a message in errbuf. On success errbuf is empty, or holds a
+ * notice for the user (a stale mount was cleared) that the caller should
+ * print. The environment variable SENTRY_PROCFS_THREADS (1..8, default 1)
+ * sets the number of request threads.
  */
 int procfs_start(struct kernel *k, const char *mountpoint,
 		 struct procfs **out, char *errbuf, size_t errlen);
@@ -26,5 +28,21 @@ void procfs_stop(struct procfs *fs);
 /* Tells the filesystem that a task left the tree, so cached entries for
  * it are invalidated. Cheap; callable from the platform thread. */
 void procfs_task_gone(struct procfs *fs, pid_t tid);
+
+/*
+ * procfs_read_path renders one file of the filesystem without FUSE, as a
+ * read by the host thread caller (0: someone outside the sandbox) would
+ * see it: path is relative to the mount point ("tasks/1/status"). Returns
+ * 0 and a malloc'd, NUL-terminated buffer in *out and its length (without
+ * the NUL) in *len, or -ENOENT, -ENOTDIR, -EISDIR, -ENOMEM... Call it from
+ * a thread registered with rcu_register_thread().
+ */
+int procfs_read_path(struct kernel *k, const char *path, pid_t caller,
+		     char **out, size_t *len);
+
+/* procfs_list_path lists a directory as readdir would, one name a line
+ * (without "." and ".."). Same contract as procfs_read_path(). */
+int procfs_list_path(struct kernel *k, const char *path, char **out,
+		     size_t *len);
 
 #endif

@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 		TEST_BARE(kernel_init_names_the_instance),
 		TEST(init_is_pid_one_leading_its_session_and_group),
 		TEST(second_init_is_refused_without_side_effects),
-		KNOWN_BUG_BARE(kernel_destroy_frees_tasks_still_in_the_tree),
+		TEST_BARE(kernel_destroy_frees_tasks_still_in_the_tree),
 		TEST(uptime_grows_from_boot),
 	};
 

@@ -1,2 +1,0 @@
-/* placeholder */
-int sentry_debugger_placeholder;

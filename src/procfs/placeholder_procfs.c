@@ -1,2 +1,0 @@
-/* placeholder */
-int sentry_procfs_placeholder;

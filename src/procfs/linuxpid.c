@@ -1,0 +1,585 @@
+/*
+ * This file implements proc/<pid>/ and proc/<pid>/task/<tid>/: Linux's
+ * per-process /proc files in Linux's formats (fs/proc/array.c,
+ * fs/proc/base.c), so that procps and psmisc run on them.
+ *
+ * Identity, relationships, signal state, stop state and credentials come
+ * from the emulated kernel. What the host owns (DESIGN §2) - whether a
+ * running task is on a CPU or asleep, CPU times, memory, the terminal,
+ * FDs - is read from the host's /proc of the backing thread and shown
+ * beside it, as Linux's do_task_stat() fills the fields it owns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "kernel/kernel.h"
+#include "procfs/procfs_internal.h"
+
+#define USER_HZ 100
+
+/* The state letter ps shows: the emulated kernel's when it decides one
+ * (stopped, traced, zombie, vfork); otherwise the host's R, S or D. The
+ * host's own T/t are the platform holding the thread for a trapped
+ * syscall - to the sandbox that task is in a syscall, i.e. sleeping. */
+static char linux_state_letter(const struct task_snap *t, char host)
+{
+	char l = task_state_letter(t);
+
+	if (l)
+		return l;
+	if (host == 'R' || host == 'S' || host == 'D')
+		return host;
+	return 'S';
+}
+
+static const char *linux_state_desc(char l)
+{
+	switch (l) {
+	case 'R': return "R (running)";
+	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
+	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
+	case 'X': return "X (dead)";
+	case 'Z': return "Z (zombie)";
+	}
+	return "S (sleeping)";
+}
+
+/* The terminal's foreground process group of the task's session (stat's
+ * tpgid), or -1. */
+static int linux_tpgid(struct procfs_ctx *c, const struct task_snap *t,
+		       const char *tty_nr)
+{
+	struct session_snap *all;
+	int n, fg = -1;
+
+	if (strcmp(tty_nr, "0") == 0)
+		return -1;
+	n = session_snapshot_all(c->k, &all);
+	for (int i = 0; i < n; i++)
+		if (all[i].sid == t->sid)
+			fg = all[i].foreground;
+	if (n >= 0)
+		session_snaps_free(all, n);
+	return fg;
+}
+
+/* Linux's do_task_stat(). whole: the process view (proc/PID/stat), with
+ * the host's numbers summed over the thread group. */
+static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
+{
+	const struct task_snap *t = ctx_task(c);
+	struct host_stat hs;
+	int n;
+
+	if (!t)
+		return -ENOENT;
+	host_stat_read(procfs_host_tgid(c, t), t->host_tid, whole, &hs);
+	pbuf_printf(b, "%d (%s) %c %d %d %d %s %d", t->tid, t->comm,
+		    linux_state_letter(t, host_stat_field(&hs, 3)[0]), t->ppid,
+		    t->pgid, t->sid, host_stat_field(&hs, 7),
+		    linux_tpgid(c, t, host_stat_field(&hs, 7)));
+	for (n = 9; n <= 19; n++) /* flags, faults, times, priority, nice */
+		pbuf_printf(b, " %s", host_stat_field(&hs, n));
+	pbuf_printf(b, " %d %s %llu", t->nr_threads, host_stat_field(&hs, 21),
+		    (unsigned long long)(t->start_ns / (1000000000u / USER_HZ)));
+	for (n = 23; n <= 30; n++) /* vsize, rss, rsslim, code and stack */
+		pbuf_printf(b, " %s", host_stat_field(&hs, n));
+	/* Linux prints the first 31 signals in decimal, for compatibility. */
+	pbuf_printf(b, " %llu %llu %llu %llu",
+		    (unsigned long long)(t->pending & 0x7fffffffu),
+		    (unsigned long long)(t->blocked & 0x7fffffffu),
+		    (unsigned long long)(t->ignored & 0x7fffffffu),
+		    (unsigned long long)(t->caught & 0x7fffffffu));
+	for (n = 35; n <= 37; n++)
+		pbuf_printf(b, " %s", host_stat_field(&hs, n));
+	pbuf_printf(b, " %d", t->exit_signal);
+	for (n = 39; n <= 51; n++)
+		pbuf_printf(b, " %s", host_stat_field(&hs, n));
+	pbuf_printf(b, " %d\n",
+		    t->exit_state >= TASK_EXIT_ZOMBIE ? t->exit_status : 0);
+	host_stat_free(&hs);
+	return 0;
+}
+
+int linux_show_task_stat(struct procfs_ctx *c, struct pbuf *b)
+{
+	return linux_show_stat(c, b, false);
+}
+
+static int linux_show_proc_stat(struct procfs_ctx *c, struct pbuf *b)
+{
+	return linux_show_stat(c, b, true);
+}
+
+/* status keys in Linux's order (proc_pid_status()), with what is shown
+ * when the host's file cannot be read. Keys marked emulated are always
+ * the kernel's; the others pass through from the host. */
+static const struct {
+	const char *key;
+	bool emulated;
+	const char *fallback;
+} status_keys[] = {
+	{ "Name", true, NULL },	       { "Umask", false, "0022" },
+	{ "State", true, NULL },       { "Tgid", true, NULL },
+	{ "Ngid", true, NULL },	       { "Pid", true, NULL },
+	{ "PPid", true, NULL },	       { "TracerPid", true, NULL },
+	{ "Uid", true, NULL },	       { "Gid", true, NULL },
+	{ "FDSize", false, "64" },     { "Groups", false, "" },
+	{ "NStgid", true, NULL },      { "NSpid", true, NULL },
+	{ "NSpgid", true, NULL },      { "NSsid", true, NULL },
+	{ "Threads", true, NULL },     { "SigQ", true, NULL },
+	{ "SigPnd", true, NULL },      { "ShdPnd", true, NULL },
+	{ "SigBlk", true, NULL },      { "SigIgn", true, NULL },
+	{ "SigCgt", true, NULL },      { "CapInh", false, "0000000000000000" },
+	{ "CapPrm", false, "0000000000000000" },
+	{ "CapEff", false, "0000000000000000" },
+	{ "CapBnd", false, "0000000000000000" },
+	{ "CapAmb", false, "0000000000000000" },
+	{ "NoNewPrivs", false, "0" },  { "Seccomp", false, "0" },
+};
+
+static int status_key_index(const char *key, size_t len)
+{
+	for (size_t i = 0; i < sizeof(status_keys) / sizeof(status_keys[0]);
+	     i++)
+		if (strlen(status_keys[i].key) == len &&
+		    memcmp(status_keys[i].key, key, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Writes the value of emulated key i (no newline). host is the host's
+ * value of the same key, or NULL. */
+static void status_value(struct pbuf *b, int i, const struct task_snap *t,
+			 char letter, const char *host, size_t host_len)
+{
+	const char *key = status_keys[i].key;
+
+	if (!strcmp(key, "Name")) {
+		/* Linux escapes the name as proc_task_name() does. */
+		for (const char *p = t->comm; *p; p++) {
+			if (*p == '\\')
+				pbuf_puts(b, "\\\\");
+			else if (*p == '\n')
+				pbuf_puts(b, "\\n");
+			else
+				pbuf_put(b, p, 1);
+		}
+	} else if (!strcmp(key, "State")) {
+		pbuf_puts(b, linux_state_desc(letter));
+	} else if (!strcmp(key, "Tgid") || !strcmp(key, "NStgid")) {
+		pbuf_printf(b, "%d", t->tgid);
+	} else if (!strcmp(key, "Ngid")) {
+		pbuf_puts(b, "0");
+	} else if (!strcmp(key, "Pid") || !strcmp(key, "NSpid")) {
+		pbuf_printf(b, "%d", t->tid);
+	} else if (!strcmp(key, "PPid")) {
+		pbuf_printf(b, "%d", t->ppid);
+	} else if (!strcmp(key, "TracerPid")) {
+		pbuf_printf(b, "%d", t->ptrace.tracer);
+	} else if (!strcmp(key, "Uid")) {
+		pbuf_printf(b, "%u\t%u\t%u\t%u", t->uid, t->euid, t->euid,
+			    t->euid);
+	} else if (!strcmp(key, "Gid")) {
+		pbuf_printf(b, "%u\t%u\t%u\t%u", t->gid, t->egid, t->egid,
+			    t->egid);
+	} else if (!strcmp(key, "NSpgid")) {
+		pbuf_printf(b, "%d", t->pgid);
+	} else if (!strcmp(key, "NSsid")) {
+		pbuf_printf(b, "%d", t->sid);
+	} else if (!strcmp(key, "Threads")) {
+		pbuf_printf(b, "%d", t->nr_threads);
+	} else if (!strcmp(key, "SigQ")) {
+		const char *slash = host ? memchr(host, '/', host_len) : NULL;
+
+		pbuf_printf(b, "%d/", t->nr_queued);
+		if (slash)
+			pbuf_put(b, slash + 1, host_len - (size_t)(slash + 1 - host));
+		else
+			pbuf_printf(b, "%llu", (unsigned long long)RLIM_INFINITY);
+	} else if (!strcmp(key, "SigPnd")) {
+		pbuf_sigset_hex(b, t->pending);
+	} else if (!strcmp(key, "ShdPnd")) {
+		pbuf_sigset_hex(b, t->shared_pending);
+	} else if (!strcmp(key, "SigBlk")) {
+		pbuf_sigset_hex(b, t->blocked);
+	} else if (!strcmp(key, "SigIgn")) {
+		pbuf_sigset_hex(b, t->ignored);
+	} else if (!strcmp(key, "SigCgt")) {
+		pbuf_sigset_hex(b, t->caught);
+	}
+}
+
+/* Linux's proc_pid_status(): the host's file with every emulated line
+ * replaced, which keeps the host kernel's key order and its memory,
+ * capability and scheduling lines; or, when the host thread cannot be
+ * read, the emulated lines with neutral values for the rest. */
+static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
+{
+	const struct task_snap *t = ctx_task(c);
+	pid_t host_tgid;
+	struct pbuf host;
+	char path[64];
+	char host_letter = 'S';
+	const char *p, *end;
+
+	if (!t)
+		return -ENOENT;
+	host_tgid = procfs_host_tgid(c, t);
+	if (whole)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)host_tgid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status",
+			 (int)host_tgid, (int)t->host_tid);
+	pbuf_init(&host);
+	if (t->host_tid <= 0 || host_read_file(path, &host) < 0 || !host.len) {
+		char letter = linux_state_letter(t, 'S');
+
+		for (size_t i = 0;
+		     i < sizeof(status_keys) / sizeof(status_keys[0]); i++) {
+			pbuf_printf(b, "%s:\t", status_keys[i].key);
+			if (status_keys[i].emulated)
+				status_value(b, (int)i, t, letter, NULL, 0);
+			else
+				pbuf_puts(b, status_keys[i].fallback);
+			pbuf_puts(b, "\n");
+		}
+		pbuf_free(&host);
+		return 0;
+	}
+	p = strstr(host.data, "\nState:\t");
+	if (p)
+		host_letter = p[8];
+	end = host.data + host.len;
+	for (p = host.data; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		const char *colon = memchr(p, ':', (size_t)(line_end - p));
+		int i = colon ? status_key_index(p, (size_t)(colon - p)) : -1;
+
+		if (i >= 0 && status_keys[i].emulated) {
+			const char *v = colon + 1;
+
+			while (v < line_end && *v == '\t')
+				v++;
+			pbuf_put(b, p, (size_t)(colon - p));
+			pbuf_puts(b, ":\t");
+			status_value(b, i, t, linux_state_letter(t, host_letter),
+				     v, (size_t)(line_end - v));
+			pbuf_puts(b, "\n");
+		} else {
+			pbuf_put(b, p, (size_t)(line_end - p));
+			pbuf_puts(b, "\n");
+		}
+		p = line_end + 1;
+	}
+	pbuf_free(&host);
+	return 0;
+}
+
+static int linux_show_proc_status(struct procfs_ctx *c, struct pbuf *b)
+{
+	return linux_show_status(c, b, true);
+}
+
+static int linux_show_task_status(struct procfs_ctx *c, struct pbuf *b)
+{
+	return linux_show_status(c, b, false);
+}
+
+int linux_show_cmdline(struct procfs_ctx *c, struct pbuf *b)
+{
+	const struct task_snap *t = ctx_task(c);
+
+	if (!t)
+		return -ENOENT;
+	/* A zombie has no memory left to read argv from: Linux shows an
+	 * empty command line, and ps prints [comm]. */
+	if (t->exit_state < TASK_EXIT_ZOMBIE && t->cmdline_len)
+		pbuf_put(b, t->cmdline, t->cmdline_len);
+	return 0;
+}
+
+int linux_show_comm(struct procfs_ctx *c, struct pbuf *b)
+{
+	const struct task_snap *t = ctx_task(c);
+
+	if (!t)
+		return -ENOENT;
+	pbuf_printf(b, "%s\n", t->comm);
+	return 0;
+}
+
+int linux_show_cgroup(struct procfs_ctx *c, struct pbuf *b)
+{
+	const struct task_snap *t = ctx_task(c);
+
+	if (!t)
+		return -ENOENT;
+	pbuf_printf(b, "0::%s\n", t->cgroup[0] ? t->cgroup : "/");
+	return 0;
+}
+
+static const struct {
+	const char *name, *unit;
+} limit_names[RLIM_NLIMITS] = {
+	[RLIMIT_CPU] = { "Max cpu time", "seconds" },
+	[RLIMIT_FSIZE] = { "Max file size", "bytes" },
+	[RLIMIT_DATA] = { "Max data size", "bytes" },
+	[RLIMIT_STACK] = { "Max stack size", "bytes" },
+	[RLIMIT_CORE] = { "Max core file size", "bytes" },
+	[RLIMIT_RSS] = { "Max resident set", "bytes" },
+	[RLIMIT_NPROC] = { "Max processes", "processes" },
+	[RLIMIT_NOFILE] = { "Max open files", "files" },
+	[RLIMIT_MEMLOCK] = { "Max locked memory", "bytes" },
+	[RLIMIT_AS] = { "Max address space", "bytes" },
+	[RLIMIT_LOCKS] = { "Max file locks", "locks" },
+	[RLIMIT_SIGPENDING] = { "Max pending signals", "signals" },
+	[RLIMIT_MSGQUEUE] = { "Max msgqueue size", "bytes" },
+	[RLIMIT_NICE] = { "Max nice priority", NULL },
+	[RLIMIT_RTPRIO] = { "Max realtime priority", NULL },
+	[RLIMIT_RTTIME] = { "Max realtime timeout", "us" },
+};
+
+static void limit_value(struct pbuf *b, rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		pbuf_printf(b, "%-20s ", "unlimited");
+	else
+		pbuf_printf(b, "%-20llu ", (unsigned long long)v);
+}
+
+/* Linux's proc_pid_limits(), from the emulated limits. */
+int linux_show_limits(struct procfs_ctx *c, struct pbuf *b)
+{
+	const struct tg_snap *tg = ctx_tg(c);
+
+	if (!tg)
+		return -ENOENT;
+	pbuf_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit",
+		    "Hard Limit", "Units");
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		if (!limit_names[i].name)
+			continue;
+		pbuf_printf(b, "%-25s ", limit_names[i].name);
+		limit_value(b, tg->limits[i].rlim_cur);
+		limit_value(b, tg->limits[i].rlim_max);
+		if (limit_names[i].unit)
+			pbuf_printf(b, "%-10s\n", limit_names[i].unit);
+		else
+			pbuf_puts(b, "\n");
+	}
+	return 0;
+}
+
+/* Formats the host path /proc/<host_tid>/<fmt...> of task c->id. */
+static int host_path(struct procfs_ctx *c, char *buf, size_t len,
+		     const char *what)
+{
+	const struct task_snap *t = ctx_task(c);
+
+	if (!t)
+		return -ENOENT;
+	if (t->host_tid <= 0)
+		return -ENOENT;
+	snprintf(buf, len, "/proc/%d/%s", (int)t->host_tid, what);
+	return 0;
+}
+
+int linux_list_fds(struct procfs_ctx *c, uint32_t **out)
+{
+	char path[64];
+	int err = host_path(c, path, sizeof(path), "fd");
+
+	return err < 0 ? err : host_list_numbers(path, out);
+}
+
+int linux_show_fd_link(struct procfs_ctx *c, struct pbuf *b)
+{
+	char what[32], path[64];
+	int err;
+
+	snprintf(what, sizeof(what), "fd/%u", c->leaf);
+	err = host_path(c, path, sizeof(path), what);
+	if (err == 0)
+		err = host_readlink(path, b);
+	return err == -EACCES || err == -ENOENT || err == -ESRCH ? -ENOENT : err;
+}
+
+int linux_show_fdinfo(struct procfs_ctx *c, struct pbuf *b)
+{
+	char what[32], path[64];
+	int err;
+
+	snprintf(what, sizeof(what), "fdinfo/%u", c->leaf);
+	err = host_path(c, path, sizeof(path), what);
+	if (err == 0)
+		err = host_read_file(path, b);
+	return err == -EACCES || err == -ENOENT || err == -ESRCH ? -ENOENT : err;
+}
+
+/* Host-owned files and links, passed through whole. */
+#define HOST_FILE(fn, what)                                              \
+	static int fn(struct procfs_ctx *c, struct pbuf *b)              \
+	{                                                                \
+		char path[64];                                           \
+		int err = host_path(c, path, sizeof(path), what);        \
+		if (err == 0 && host_read_file(path, b) < 0)             \
+			pbuf_free(b); /* gone or zombie: empty, as Linux */ \
+		return err;                                              \
+	}
+#define HOST_LINK(fn, what)                                              \
+	static int fn(struct procfs_ctx *c, struct pbuf *b)              \
+	{                                                                \
+		char path[64];                                           \
+		int err = host_path(c, path, sizeof(path), what);        \
+		if (err == 0)                                            \
+			err = host_readlink(path, b);                    \
+		return err < 0 ? -ENOENT : 0;                            \
+	}
+HOST_FILE(linux_show_environ, "environ")
+HOST_FILE(linux_show_statm, "statm")
+HOST_FILE(linux_show_maps, "maps")
+HOST_FILE(linux_show_mounts, "mounts")
+HOST_FILE(linux_show_mountinfo, "mountinfo")
+HOST_LINK(linux_show_exe, "exe")
+HOST_LINK(linux_show_cwd, "cwd")
+HOST_LINK(linux_show_root, "root")
+
+static int linux_show_wchan(struct procfs_ctx *c, struct pbuf *b)
+{
+	pbuf_puts(b, "0");
+	return ctx_task(c) ? 0 : -ENOENT;
+}
+
+/* task/TID/children: the emulated kernel records children per thread
+ * group, so the leader's file lists the group's children and the other
+ * threads' files are empty. */
+static int linux_show_children(struct procfs_ctx *c, struct pbuf *b)
+{
+	const struct task_snap *t = ctx_task(c);
+	const struct tg_snap *tg = ctx_tg(c);
+
+	if (!t || !tg)
+		return -ENOENT;
+	if (t->is_leader)
+		for (int i = 0; i < tg->nr_children; i++)
+			pbuf_printf(b, "%d ", (int)tg->children[i]);
+	return 0;
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int proc_tasks_list(struct procfs_ctx *c, uint32_t **out)
+{
+	const struct tg_snap *tg = ctx_tg(c);
+	pid_t *v;
+
+	if (!tg)
+		return -ENOENT;
+	v = malloc(sizeof(*v) * ((size_t)tg->nr_tasks + 1));
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, tg->tasks, sizeof(*v) * (size_t)tg->nr_tasks);
+	qsort(v, (size_t)tg->nr_tasks, sizeof(*v), pid_cmp);
+	*out = (uint32_t *)v;
+	return tg->nr_tasks;
+}
+
+static bool proc_tasks_has(struct procfs_ctx *c, uint32_t tid)
+{
+	const struct tg_snap *tg = ctx_tg(c);
+
+	for (int i = 0; tg && i < tg->nr_tasks; i++)
+		if (tg->tasks[i] == (pid_t)tid)
+			return true;
+	return false;
+}
+
+static const struct procfs_entry proc_pid_entries[] = {
+	ONE("stat", linux_show_proc_stat),
+	ONE("status", linux_show_proc_status),
+	ONE("cmdline", linux_show_cmdline),
+	ONE("comm", linux_show_comm),
+	ONE("environ", linux_show_environ),
+	ONE("statm", linux_show_statm),
+	ONE("maps", linux_show_maps),
+	ONE("cgroup", linux_show_cgroup),
+	ONE("limits", linux_show_limits),
+	ONE("mounts", linux_show_mounts),
+	ONE("mountinfo", linux_show_mountinfo),
+	ONE("wchan", linux_show_wchan),
+	LNK("exe", linux_show_exe),
+	LNK("cwd", linux_show_cwd),
+	LNK("root", linux_show_root),
+	DIR("task", PD_PROC_TASKS),
+	DIR("fd", PD_PROC_FD),
+	DIR("fdinfo", PD_PROC_FDINFO),
+};
+
+static const struct procfs_entry proc_tid_entries[] = {
+	ONE("stat", linux_show_task_stat),
+	ONE("status", linux_show_task_status),
+	ONE("cmdline", linux_show_cmdline),
+	ONE("comm", linux_show_comm),
+	ONE("environ", linux_show_environ),
+	ONE("statm", linux_show_statm),
+	ONE("maps", linux_show_maps),
+	ONE("children", linux_show_children),
+	ONE("cgroup", linux_show_cgroup),
+	ONE("limits", linux_show_limits),
+	ONE("wchan", linux_show_wchan),
+	LNK("exe", linux_show_exe),
+	LNK("cwd", linux_show_cwd),
+	LNK("root", linux_show_root),
+	DIR("fd", PD_PROC_TID_FD),
+	DIR("fdinfo", PD_PROC_TID_FDINFO),
+};
+
+#define ENTRIES(v) .entries = (v), .nr_entries = sizeof(v) / sizeof((v)[0])
+
+const struct procfs_dir procfs_proc_pid_dir = {
+	.name = "proc/PID",
+	ENTRIES(proc_pid_entries),
+	.exists = procfs_task_exists,
+};
+
+const struct procfs_dir procfs_proc_tasks_dir = {
+	.name = "proc/PID/task",
+	.exists = procfs_task_exists,
+	.list = proc_tasks_list,
+	.num_sub = PD_PROC_TID,
+	.num_ok = proc_tasks_has,
+};
+
+const struct procfs_dir procfs_proc_tid_dir = {
+	.name = "proc/PID/task/TID",
+	ENTRIES(proc_tid_entries),
+	.exists = procfs_task_exists,
+};
+
+#define FD_DIR(var, label, mode, show)      \
+	const struct procfs_dir var = {     \
+		.name = label,              \
+		.exists = procfs_task_exists, \
+		.list = linux_list_fds,     \
+		.leaf_mode = mode,          \
+		.leaf_show = show,          \
+	}
+FD_DIR(procfs_proc_fd_dir, "proc/PID/fd", S_IFLNK | 0777, linux_show_fd_link);
+FD_DIR(procfs_proc_fdinfo_dir, "proc/PID/fdinfo", S_IFREG | 0444,
+       linux_show_fdinfo);
+FD_DIR(procfs_proc_tid_fd_dir, "proc/PID/task/TID/fd", S_IFLNK | 0777,
+       linux_show_fd_link);
+FD_DIR(procfs_proc_tid_fdinfo_dir, "proc/PID/task/TID/fdinfo", S_IFREG | 0444,
+       linux_show_fdinfo);

@@ -1,0 +1,821 @@
+/*
+ * This file implements the FUSE side of the filesystem: mounting (with
+ * stale-mount recovery), the request loop and its threads, the lowlevel
+ * operations (each a thin shell over the table walk in inode.c), and the
+ * invalidation of cached entries when tasks leave.
+ *
+ * Caching: the kernel may cache entries and attributes for a second
+ * (DESIGN §6: that, not threads, is what brings ps near the host's
+ * speed). Numbered children that do not exist are never cached, so a new
+ * task is visible at once; a task that leaves is invalidated explicitly
+ * by procfs_task_gone() through a worker thread, because the platform
+ * thread must not block on the FUSE device. File contents are never
+ * cached (direct_io): every open renders afresh.
+ */
+#define FUSE_USE_VERSION 35
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <urcu.h>
+
+#include "kernel/kernel.h"
+#include "procfs/procfs.h"
+#include "procfs/procfs_internal.h"
+
+#define PROCFS_TIMEOUT 1.0 /* seconds entries and attributes are cached */
+#define PROCFS_MAX_THREADS 8
+#define FUSE_SUPER_MAGIC 0x65735546
+
+struct procfs {
+	struct kernel *k;
+	struct fuse_session *se;
+	char *mountpoint;
+	int stop_efd;              /* readable: loop threads must return */
+	int nr_threads;
+	pthread_t threads[PROCFS_MAX_THREADS];
+
+	/* TIDs whose entries must be invalidated; protected by inval_mu. */
+	pthread_mutex_t inval_mu;
+	pthread_cond_t inval_cv;
+	pid_t *inval_q;
+	size_t inval_n, inval_cap;
+	bool inval_stop;
+	bool inval_started;
+	pthread_t inval_thread;
+};
+
+/* A file rendered at open, served by offset until release. */
+struct procfs_file {
+	size_t len;
+	char data[];
+};
+
+struct procfs_dirlist {
+	size_t nr;
+	struct procfs_dirent *v;
+};
+
+static struct procfs *req_fs(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void req_ctx(fuse_req_t req, struct procfs_ctx *c)
+{
+	procfs_ctx_init(c, req_fs(req)->k, fuse_req_ctx(req)->pid);
+}
+
+/* Whether a positive entry may be cached: not rows that come and go with
+ * the task's state (regs). */
+static bool entry_stable(const struct procfs_node *parent, const char *name)
+{
+	const struct procfs_dir *d = procfs_dir_get(parent->dir);
+
+	for (size_t i = 0; d && i < d->nr_entries; i++)
+		if (!strcmp(d->entries[i].name, name))
+			return !d->entries[i].visible;
+	return true;
+}
+
+static void procfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	struct procfs_node p, n;
+	struct procfs_ctx c;
+	int err;
+
+	memset(&e, 0, sizeof(e));
+	if (!procfs_ino_node(parent, &p)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	req_ctx(req, &c);
+	err = procfs_node_lookup(&c, &p, name, &n, &e.attr);
+	procfs_ctx_release(&c);
+	if (err == -ENOENT && procfs_name_cacheable(&p, name)) {
+		e.ino = 0; /* a cached negative entry */
+		e.entry_timeout = PROCFS_TIMEOUT;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (err < 0) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	e.ino = e.attr.st_ino;
+	/* The caller's own outside process is visible to it alone. */
+	if (entry_stable(&p, name) && n.dir != PD_PROC_OUTSIDE) {
+		e.entry_timeout = PROCFS_TIMEOUT;
+		e.attr_timeout = PROCFS_TIMEOUT;
+	}
+	fuse_reply_entry(req, &e);
+}
+
+static void procfs_getattr(fuse_req_t req, fuse_ino_t ino,
+			   struct fuse_file_info *fi)
+{
+	struct procfs_node n;
+	struct procfs_ctx c;
+	struct stat st;
+	int err = -ENOENT;
+
+	if (procfs_ino_node(ino, &n)) {
+		req_ctx(req, &c);
+		err = procfs_node_getattr(&c, &n, &st);
+		procfs_ctx_release(&c);
+	}
+	if (err < 0)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_attr(req, &st, PROCFS_TIMEOUT);
+}
+
+/* Renders node ino for the caller of req into b. */
+static int render_ino(fuse_req_t req, fuse_ino_t ino, struct pbuf *b)
+{
+	struct procfs_node n;
+	struct procfs_ctx c;
+	int err;
+
+	if (!procfs_ino_node(ino, &n))
+		return -ENOENT;
+	req_ctx(req, &c);
+	err = procfs_node_render(&c, &n, b);
+	procfs_ctx_release(&c);
+	return err;
+}
+
+static void procfs_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct pbuf b;
+	int err;
+
+	pbuf_init(&b);
+	err = render_ino(req, ino, &b);
+	pbuf_terminate(&b);
+	if (!err)
+		err = b.err;
+	if (err < 0)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_readlink(req, b.data);
+	pbuf_free(&b);
+}
+
+static void procfs_open(fuse_req_t req, fuse_ino_t ino,
+			struct fuse_file_info *fi)
+{
+	struct procfs_file *f;
+	struct pbuf b;
+	int err;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	pbuf_init(&b);
+	err = render_ino(req, ino, &b);
+	if (err < 0) {
+		pbuf_free(&b);
+		fuse_reply_err(req, -err);
+		return;
+	}
+	f = malloc(sizeof(*f) + b.len);
+	if (!f) {
+		pbuf_free(&b);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	f->len = b.len;
+	if (b.len)
+		memcpy(f->data, b.data, b.len);
+	pbuf_free(&b);
+	fi->fh = (uint64_t)(uintptr_t)f;
+	/* Sizes are 0; direct_io makes the kernel read until EOF anyway,
+	 * and keeps it from caching a file that changes every open. */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi) != 0)
+		free(f); /* interrupted: no release will come */
+}
+
+static void procfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	const struct procfs_file *f = (void *)(uintptr_t)fi->fh;
+
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if ((uint64_t)off >= f->len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > f->len - (size_t)off)
+		size = f->len - (size_t)off;
+	fuse_reply_buf(req, f->data + off, size);
+}
+
+static void procfs_release(fuse_req_t req, fuse_ino_t ino,
+			   struct fuse_file_info *fi)
+{
+	free((void *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void procfs_opendir(fuse_req_t req, fuse_ino_t ino,
+			   struct fuse_file_info *fi)
+{
+	struct procfs_dirlist *d;
+	struct procfs_node n;
+	struct procfs_ctx c;
+	int err = -ENOENT;
+
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (procfs_ino_node(ino, &n)) {
+		req_ctx(req, &c);
+		err = procfs_node_list(&c, &n, &d->v, &d->nr);
+		procfs_ctx_release(&c);
+	}
+	if (err < 0) {
+		free(d);
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)d;
+	fi->cache_readdir = 0;
+	if (fuse_reply_open(req, fi) != 0) {
+		free(d->v);
+		free(d);
+	}
+}
+
+/* Serves a listing by offset: offset 0 and 1 are "." and "..", then the
+ * snapshot taken at opendir. plus: readdirplus, with attributes so the
+ * kernel need not look each entry up again (ps's pattern on proc/). */
+static void procfs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
+				  off_t off, struct fuse_file_info *fi,
+				  bool plus)
+{
+	const struct procfs_dirlist *d = (void *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t pos = 0;
+	struct procfs_ctx c;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	req_ctx(req, &c);
+	for (size_t i = (size_t)off; i < d->nr + 2; i++) {
+		struct fuse_entry_param e;
+		const char *name = i == 0 ? "." : i == 1 ? ".." : d->v[i - 2].name;
+		size_t ent;
+
+		memset(&e, 0, sizeof(e));
+		if (i < 2) {
+			e.attr.st_ino = ino;
+			e.attr.st_mode = S_IFDIR;
+		} else {
+			e.attr.st_ino = procfs_node_ino(&d->v[i - 2].node);
+			e.attr.st_mode = d->v[i - 2].mode;
+		}
+		if (!plus) {
+			ent = fuse_add_direntry(req, buf + pos, size - pos, name,
+						&e.attr, (off_t)i + 1);
+		} else {
+			/* Entries that vanished since opendir are listed
+			 * without attributes (ino 0): no dentry is made. */
+			if (i >= 2 &&
+			    procfs_node_getattr(&c, &d->v[i - 2].node,
+						&e.attr) == 0) {
+				e.ino = e.attr.st_ino;
+				e.entry_timeout = PROCFS_TIMEOUT;
+				e.attr_timeout = PROCFS_TIMEOUT;
+			}
+			ent = fuse_add_direntry_plus(req, buf + pos, size - pos,
+						     name, &e, (off_t)i + 1);
+		}
+		if (ent > size - pos)
+			break;
+		pos += ent;
+	}
+	procfs_ctx_release(&c);
+	fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void procfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, struct fuse_file_info *fi)
+{
+	procfs_readdir_common(req, ino, size, off, fi, false);
+}
+
+static void procfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			       off_t off, struct fuse_file_info *fi)
+{
+	procfs_readdir_common(req, ino, size, off, fi, true);
+}
+
+static void procfs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			      struct fuse_file_info *fi)
+{
+	struct procfs_dirlist *d = (void *)(uintptr_t)fi->fh;
+
+	free(d->v);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+static void procfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = sv.f_frsize = 4096;
+	sv.f_namemax = 255;
+	sv.f_flag = ST_RDONLY;
+	fuse_reply_statfs(req, &sv);
+}
+
+/* The filesystem is read-only (the mount is "ro" too, so the VFS answers
+ * most of these itself). Changes go through sentrydbg. */
+static void procfs_erofs(fuse_req_t req)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void procfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+			   int to_set, struct fuse_file_info *fi)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode, dev_t rdev)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_symlink(fuse_req_t req, const char *link,
+			   fuse_ino_t parent, const char *name)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  fuse_ino_t newparent, const char *newname,
+			  unsigned int flags)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+			const char *newname)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+			 size_t size, off_t off, struct fuse_file_info *fi)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  mode_t mode, struct fuse_file_info *fi)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			    const char *value, size_t size, int flags)
+{
+	procfs_erofs(req);
+}
+
+static void procfs_removexattr(fuse_req_t req, fuse_ino_t ino,
+			       const char *name)
+{
+	procfs_erofs(req);
+}
+
+static const struct fuse_lowlevel_ops procfs_ops = {
+	.lookup = procfs_lookup,
+	.getattr = procfs_getattr,
+	.readlink = procfs_readlink,
+	.open = procfs_open,
+	.read = procfs_read,
+	.release = procfs_release,
+	.opendir = procfs_opendir,
+	.readdir = procfs_readdir,
+	.readdirplus = procfs_readdirplus,
+	.releasedir = procfs_releasedir,
+	.statfs = procfs_statfs,
+	.setattr = procfs_setattr,
+	.mknod = procfs_mknod,
+	.mkdir = procfs_mkdir,
+	.unlink = procfs_unlink,
+	.rmdir = procfs_unlink,
+	.symlink = procfs_symlink,
+	.rename = procfs_rename,
+	.link = procfs_link,
+	.write = procfs_write,
+	.create = procfs_create,
+	.setxattr = procfs_setxattr,
+	.removexattr = procfs_removexattr,
+};
+
+/* ---- the request loop ---- */
+
+/* One loop thread. The FUSE fd is non-blocking so several threads can
+ * poll it, and stop_efd wakes them all for procfs_stop(). Readers of the
+ * kernel use RCU, so the thread is registered for its whole life. */
+static void *procfs_serve(void *arg)
+{
+	struct procfs *fs = arg;
+	struct fuse_buf buf;
+	int fd = fuse_session_fd(fs->se);
+
+	memset(&buf, 0, sizeof(buf));
+	rcu_register_thread();
+	while (!fuse_session_exited(fs->se)) {
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = fs->stop_efd, .events = POLLIN },
+		};
+		int r;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		r = fuse_session_receive_buf(fs->se, &buf);
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r <= 0)
+			break; /* unmounted from outside, or a device error */
+		fuse_session_process_buf(fs->se, &buf);
+	}
+	free(buf.mem);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+/* ---- invalidation ---- */
+
+static void procfs_inval_tid(struct procfs *fs, pid_t tid)
+{
+	static const uint8_t parents[] = { PD_TASKS, PD_TGS, PD_PROC,
+					   PD_SESSIONS, PD_PGRPS };
+	static const uint8_t dirs[] = { PD_TASK, PD_TG, PD_PROC_PID,
+					PD_PROC_TID };
+	char name[16];
+	int len = snprintf(name, sizeof(name), "%d", (int)tid);
+
+	/* -ENOENT just means the kernel had nothing cached. */
+	for (size_t i = 0; i < sizeof(parents); i++) {
+		struct procfs_node p = { parents[i], 0, 0 };
+
+		fuse_lowlevel_notify_inval_entry(fs->se, procfs_node_ino(&p),
+						 name, (size_t)len);
+	}
+	for (size_t i = 0; i < sizeof(dirs); i++) {
+		struct procfs_node n = { dirs[i], (uint32_t)tid, 0 };
+
+		fuse_lowlevel_notify_inval_inode(fs->se, procfs_node_ino(&n),
+						 0, 0);
+	}
+}
+
+static void *procfs_inval_worker(void *arg)
+{
+	struct procfs *fs = arg;
+
+	pthread_mutex_lock(&fs->inval_mu);
+	while (!fs->inval_stop) {
+		pid_t *q;
+		size_t n;
+
+		if (fs->inval_n == 0) {
+			pthread_cond_wait(&fs->inval_cv, &fs->inval_mu);
+			continue;
+		}
+		q = fs->inval_q;
+		n = fs->inval_n;
+		fs->inval_q = NULL;
+		fs->inval_n = fs->inval_cap = 0;
+		pthread_mutex_unlock(&fs->inval_mu);
+		for (size_t i = 0; i < n; i++)
+			procfs_inval_tid(fs, q[i]);
+		free(q);
+		pthread_mutex_lock(&fs->inval_mu);
+	}
+	pthread_mutex_unlock(&fs->inval_mu);
+	return NULL;
+}
+
+void procfs_task_gone(struct procfs *fs, pid_t tid)
+{
+	if (!fs)
+		return;
+	pthread_mutex_lock(&fs->inval_mu);
+	if (fs->inval_n == fs->inval_cap) {
+		size_t nc = fs->inval_cap ? fs->inval_cap * 2 : 64;
+		pid_t *nq = realloc(fs->inval_q, nc * sizeof(*nq));
+
+		if (!nq) {
+			/* Out of memory: the entry times out by itself. */
+			pthread_mutex_unlock(&fs->inval_mu);
+			return;
+		}
+		fs->inval_q = nq;
+		fs->inval_cap = nc;
+	}
+	fs->inval_q[fs->inval_n++] = tid;
+	pthread_cond_signal(&fs->inval_cv);
+	pthread_mutex_unlock(&fs->inval_mu);
+}
+
+/* ---- mounting ---- */
+
+static pthread_mutex_t procfs_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char procfs_log_last[256];
+
+/* libfuse reports mount failures through its log; keep the last message
+ * for errbuf instead of writing to the sentry's stderr. */
+static void procfs_fuse_log(enum fuse_log_level level, const char *fmt,
+			    va_list ap)
+{
+	pthread_mutex_lock(&procfs_log_mu);
+	vsnprintf(procfs_log_last, sizeof(procfs_log_last), fmt, ap);
+	procfs_log_last[strcspn(procfs_log_last, "\n")] = '\0';
+	pthread_mutex_unlock(&procfs_log_mu);
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Detaches a dead FUSE mount: umount2 as root, fusermount3 otherwise. */
+static int unmount_stale(const char *mp)
+{
+	char *argv[] = { "fusermount3", "-u", "-z", (char *)mp, NULL };
+	extern char **environ;
+	pid_t pid;
+	int status;
+
+	if (umount2(mp, MNT_DETACH) == 0)
+		return 0;
+	if (posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ) != 0)
+		return -EPERM;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -EPERM;
+	return 0;
+}
+
+/* Makes mp a directory we can mount on: creates it, or clears a FUSE mount
+ * whose daemon died (every access gives ENOTCONN). Refuses a mount point
+ * where another live sentry filesystem is mounted. */
+static int prepare_mountpoint(const char *mp, char *errbuf, size_t errlen)
+{
+	struct stat st, parent;
+	struct statfs sfs;
+	char up[PATH_MAX];
+	int err;
+
+	if (stat(mp, &st) < 0) {
+		if (errno == ENOTCONN || errno == ECONNABORTED) {
+			err = unmount_stale(mp);
+			if (err < 0) {
+				snprintf(errbuf, errlen,
+					 "%s: stale FUSE mount that could not be unmounted",
+					 mp);
+				return err;
+			}
+			snprintf(errbuf, errlen,
+				 "%s: cleared a stale mount left by a sentry that died",
+				 mp);
+			if (stat(mp, &st) < 0)
+				return -errno;
+		} else if (errno == ENOENT) {
+			err = mkdir_p(mp, 0755);
+			if (err < 0) {
+				snprintf(errbuf, errlen, "%s: mkdir: %s", mp,
+					 strerror(-err));
+				return err;
+			}
+			return 0;
+		} else {
+			err = -errno;
+			snprintf(errbuf, errlen, "%s: %s", mp, strerror(errno));
+			return err;
+		}
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(errbuf, errlen, "%s: not a directory", mp);
+		return -ENOTDIR;
+	}
+	snprintf(up, sizeof(up), "%s/..", mp);
+	if (statfs(mp, &sfs) == 0 && sfs.f_type == FUSE_SUPER_MAGIC &&
+	    stat(up, &parent) == 0 && parent.st_dev != st.st_dev) {
+		snprintf(errbuf, errlen,
+			 "%s: a live FUSE filesystem is already mounted there",
+			 mp);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int procfs_threads_wanted(void)
+{
+	const char *s = getenv("SENTRY_PROCFS_THREADS");
+	int n = s ? atoi(s) : 1;
+
+	if (n < 1)
+		n = 1;
+	if (n > PROCFS_MAX_THREADS)
+		n = PROCFS_MAX_THREADS;
+	return n;
+}
+
+static void procfs_free(struct procfs *fs)
+{
+	if (fs->stop_efd >= 0)
+		close(fs->stop_efd);
+	pthread_mutex_destroy(&fs->inval_mu);
+	pthread_cond_destroy(&fs->inval_cv);
+	free(fs->inval_q);
+	free(fs->mountpoint);
+	free(fs);
+}
+
+int procfs_start(struct kernel *k, const char *mountpoint,
+		 struct procfs **out, char *errbuf, size_t errlen)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	char opts[128];
+	struct procfs *fs;
+	int err, fd;
+
+	if (errlen)
+		errbuf[0] = '\0';
+	fs = calloc(1, sizeof(*fs));
+	if (!fs) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	fs->k = k;
+	fs->stop_efd = -1;
+	pthread_mutex_init(&fs->inval_mu, NULL);
+	pthread_cond_init(&fs->inval_cv, NULL);
+	fs->mountpoint = strdup(mountpoint);
+	if (!fs->mountpoint) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	err = prepare_mountpoint(mountpoint, errbuf, errlen);
+	if (err < 0)
+		goto err_free;
+
+	fuse_set_log_func(procfs_fuse_log);
+	snprintf(opts, sizeof(opts),
+		 "ro,default_permissions,fsname=sentry,subtype=sentry%s",
+		 geteuid() == 0 ? ",allow_other" : "");
+	if (fuse_opt_add_arg(&args, "sentry") || fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, opts)) {
+		err = -ENOMEM;
+		goto err_args;
+	}
+	fs->se = fuse_session_new(&args, &procfs_ops, sizeof(procfs_ops), fs);
+	if (!fs->se) {
+		snprintf(errbuf, errlen, "fuse_session_new: %s", procfs_log_last);
+		err = -EINVAL;
+		goto err_args;
+	}
+	if (fuse_session_mount(fs->se, mountpoint) != 0) {
+		snprintf(errbuf, errlen, "mount %s: %s", mountpoint,
+			 procfs_log_last);
+		err = -EIO;
+		goto err_session;
+	}
+	fd = fuse_session_fd(fs->se);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	fs->stop_efd = eventfd(0, EFD_CLOEXEC);
+	if (fs->stop_efd < 0) {
+		err = -errno;
+		goto err_unmount;
+	}
+	err = -pthread_create(&fs->inval_thread, NULL, procfs_inval_worker, fs);
+	if (err < 0)
+		goto err_unmount;
+	fs->inval_started = true;
+	for (int i = procfs_threads_wanted(); fs->nr_threads < i;
+	     fs->nr_threads++) {
+		err = -pthread_create(&fs->threads[fs->nr_threads], NULL,
+				      procfs_serve, fs);
+		if (err < 0) {
+			snprintf(errbuf, errlen, "pthread_create: %s",
+				 strerror(-err));
+			procfs_stop(fs);
+			fuse_opt_free_args(&args);
+			return err;
+		}
+	}
+	fuse_opt_free_args(&args);
+	*out = fs;
+	return 0;
+
+err_unmount:
+	snprintf(errbuf, errlen, "%s: %s", mountpoint, strerror(-err));
+	fuse_session_unmount(fs->se);
+err_session:
+	fuse_session_destroy(fs->se);
+err_args:
+	fuse_opt_free_args(&args);
+err_free:
+	if (errlen && !errbuf[0])
+		snprintf(errbuf, errlen, "%s: %s", mountpoint, strerror(-err));
+	procfs_free(fs);
+	return err;
+}
+
+void procfs_stop(struct procfs *fs)
+{
+	uint64_t one = 1;
+
+	if (!fs)
+		return;
+	/* The invalidation worker first: it talks to the kernel, which may
+	 * wait on requests only the loop threads answer. */
+	if (fs->inval_started) {
+		pthread_mutex_lock(&fs->inval_mu);
+		fs->inval_stop = true;
+		pthread_cond_signal(&fs->inval_cv);
+		pthread_mutex_unlock(&fs->inval_mu);
+		pthread_join(fs->inval_thread, NULL);
+	}
+	fuse_session_exit(fs->se);
+	if (write(fs->stop_efd, &one, sizeof(one)) < 0) {
+		/* An eventfd write only fails on overflow: already woken. */
+	}
+	for (int i = 0; i < fs->nr_threads; i++)
+		pthread_join(fs->threads[i], NULL);
+	/* Closes the device first (aborting the connection so no access
+	 * can hang), then detaches the mount. */
+	fuse_session_unmount(fs->se);
+	fuse_session_destroy(fs->se);
+	procfs_free(fs);
+}

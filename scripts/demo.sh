@@ -25,11 +25,11 @@ signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGRTMIN + 1})
 ts = [threading.Thread(target=time.sleep, args=(8,)) for _ in range(4)]
 [t.start() for t in ts]; [t.join() for t in ts]' &
 (sleep 9 | cat) &
-sleep 30 &
-kill -STOP $!
+sleep 30 & job=$!
+kill -STOP $job
 for i in 1 2 3; do sleep 0.2; done
 wait %1 %2
-kill -CONT %3; kill %3
+kill -CONT $job; kill $job
 echo "demo workload finished"
 WORKLOAD
 

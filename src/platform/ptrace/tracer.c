@@ -295,7 +295,6 @@ static bool is_stop_signal(int sig)
 static void on_event_stop(struct ptrace_platform *pp, struct pt_task *pt,
 			  int sig)
 {
-	pt->interrupting = false;
 	if (is_stop_signal(sig)) {
 		/* A group stop: stay stopped until SIGCONT, but let the
 		 * host's job control (the parent's WUNTRACED wait) see it. */
@@ -371,6 +370,10 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 		return;
 	}
 	pt->stopped = true;
+	/* Any stop answers a PTRACE_INTERRUPT: the host may consume the
+	 * interrupt in another ptrace-stop (a syscall-exit-stop of the
+	 * syscall it interrupted) and never report PTRACE_EVENT_STOP. */
+	pt->interrupting = false;
 	sig = WSTOPSIG(status);
 	ev = status >> 16;
 	switch (ev) {

@@ -83,7 +83,15 @@ void kernel_count_syscall(struct kernel *k, long nr, uint64_t ns,
 bool kernel_event(struct kernel *k, enum kernel_event ev, pid_t tid,
 		  long detail)
 {
-	kernel_event_fn fn = __atomic_load_n(&k->event_fn, __ATOMIC_ACQUIRE);
+	kernel_event_fn fn;
+	bool pause = false;
 
-	return fn ? fn(k->event_arg, ev, tid, detail) : false;
+	/* The hook runs inside an RCU read-side section so that whoever
+	 * removes it can wait for calls in flight with synchronize_rcu(). */
+	rcu_read_lock();
+	fn = rcu_dereference(k->event_fn);
+	if (fn)
+		pause = fn(rcu_dereference(k->event_arg), ev, tid, detail);
+	rcu_read_unlock();
+	return pause;
 }

@@ -111,8 +111,10 @@ struct kernel {
 	 * -1 before. Protected by ts.mu. */
 	int init_exit_status;
 
-	/* Event hook for catchpoints. Protected by ext_mu; read by the
-	 * platform thread with an atomic load of event_fn. */
+	/* Event hook for catchpoints. Written under ext_mu with
+	 * rcu_assign_pointer(); called under rcu_read_lock() by
+	 * kernel_event(), so a remover waits with synchronize_rcu(). The hook
+	 * must not block. */
 	kernel_event_fn event_fn;
 	void *event_arg;
 };

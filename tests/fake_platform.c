@@ -98,9 +98,14 @@ static ssize_t fake_write_mem(struct platform *p, struct task *t,
 	return fake_mem_copy(fp, t->tid, addr, (void *)buf, len, true);
 }
 
+/* Serialises fake_record(): the platform is called from several threads
+ * at once (two debugger clients pausing together). */
+static pthread_mutex_t record_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void fake_record(struct fake_platform *fp, enum fake_call_kind kind,
 			struct task *t, int sig, bool group)
 {
+	pthread_mutex_lock(&record_mu);
 	if (fp->nr_calls == fp->cap_calls) {
 		size_t cap = fp->cap_calls ? fp->cap_calls * 2 : 32;
 		struct fake_call *v = realloc(fp->calls, cap * sizeof(*v));
@@ -114,6 +119,7 @@ static void fake_record(struct fake_platform *fp, enum fake_call_kind kind,
 		.kind = kind, .tid = t ? t->tid : 0, .sig = sig,
 		.group = group,
 	};
+	pthread_mutex_unlock(&record_mu);
 }
 
 static int fake_interrupt(struct platform *p, struct task *t)

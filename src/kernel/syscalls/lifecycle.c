@@ -26,9 +26,17 @@ struct clone3_head {
 	uint64_t exit_signal;
 };
 
+/* CLONE_UNTRACED would hide the new task from the platform, and a task the
+ * kernel does not know cannot make a single trapped syscall (seccomp
+ * answers ENOSYS when no tracer is attached). The kernel sees every task,
+ * so the flag is dropped. */
 enum sc_action sys_clone(struct kernel *k, struct task *t,
 			 struct syscall_frame *f)
 {
+	if (f->args[0] & CLONE_UNTRACED) {
+		f->args[0] &= ~(uint64_t)CLONE_UNTRACED;
+		f->args_changed = true;
+	}
 	t->sc.clone_flags = f->args[0] & ~0xffUL;
 	t->sc.clone_exit_signal = (int)(f->args[0] & 0xff);
 	return SC_HOST;
@@ -45,6 +53,11 @@ enum sc_action sys_clone3(struct kernel *k, struct task *t,
 		/* Let the host give its own EINVAL/EFAULT; no task results. */
 		t->sc.clone_flags = 0;
 		return SC_HOST;
+	}
+	if (ca.flags & CLONE_UNTRACED) {
+		ca.flags &= ~(uint64_t)CLONE_UNTRACED;
+		plat_write_mem(k->plat, t, f->args[0], &ca.flags,
+			       sizeof(ca.flags));
 	}
 	t->sc.clone_flags = ca.flags;
 	t->sc.clone_exit_signal = (int)ca.exit_signal;
@@ -112,8 +125,12 @@ static void exec_capture(struct kernel *k, struct task *t, uint64_t path,
 	if (read_string(k, t, path, name, sizeof(name)) < 0)
 		name[0] = '\0';
 	base = strrchr(name, '/');
-	snprintf(t->sc.exec_comm, sizeof(t->sc.exec_comm), "%s",
-		 base ? base + 1 : name);
+	base = base ? base + 1 : name;
+	/* comm keeps the first 15 bytes of the name, as Linux's
+	 * __set_task_comm() does. */
+	memset(t->sc.exec_comm, 0, sizeof(t->sc.exec_comm));
+	memcpy(t->sc.exec_comm, base,
+	       strnlen(base, sizeof(t->sc.exec_comm) - 1));
 
 	for (int i = 0; argv && i < 4096 && len < 65536; i++) {
 		uint64_t p;

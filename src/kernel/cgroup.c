@@ -36,12 +36,19 @@ void cg_free_tree(struct cgroup *root)
 
 void cg_path(const struct cgroup *cg, char *buf, size_t len)
 {
-	char tmp[512];
+	size_t n;
 
+	if (!len)
+		return;
 	if (!cg->parent) {
 		snprintf(buf, len, "/");
 		return;
 	}
-	cg_path(cg->parent, tmp, sizeof(tmp));
-	snprintf(buf, len, "%s%s%s", tmp, strcmp(tmp, "/") ? "/" : "", cg->name);
+	cg_path(cg->parent, buf, len);
+	n = strlen(buf);
+	/* The root's path is "/"; deeper paths get "/NAME" appended. */
+	if (n == 1)
+		n = 0;
+	if (n < len)
+		snprintf(buf + n, len - n, "/%s", cg->name);
 }

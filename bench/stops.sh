@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Where the sentry's time goes: counts the host ptrace stops and the ptrace
+# requests the sentry's platform thread makes while CMD runs, by attaching
+# strace to that one thread (it is the only host tracer of the sandbox).
+# A profiling aid, not a benchmark: strace slows everything down, but the
+# counts are exact.
+#
+#   bench/stops.sh [SENTRY_BINARY] -- CMD [ARGS...]
+#
+# Needs strace and root. CMD starts 0.5 s after the sandbox, so that strace
+# is attached before it runs.
+set -u
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+SENTRY=${SENTRY:-$(dirname "$BENCH_DIR")/build/sentry}
+if [ $# -gt 0 ] && [ "$1" != -- ]; then SENTRY=$1; shift; fi
+[ "${1:-}" = -- ] && shift
+[ $# -gt 0 ] || { echo "usage: stops.sh [SENTRY] -- CMD [ARGS...]" >&2; exit 2; }
+command -v strace >/dev/null || { echo "stops.sh: strace is not installed" >&2; exit 1; }
+TRACE=$(mktemp)
+trap 'rm -f "$TRACE"' EXIT
+
+"$SENTRY" run --no-mount -- sh -c 'sleep 0.5; exec "$@"' sh "$@" &
+SPID=$!
+# The platform thread is the sentry thread whose children are the sandbox's
+# init and the doorbell.
+TT=""
+for _ in $(seq 100); do
+	for t in /proc/$SPID/task/*; do
+		[ -n "$(cat "$t/children" 2>/dev/null)" ] && TT=${t##*/}
+	done
+	[ -n "$TT" ] && break
+	sleep 0.01
+done
+[ -n "$TT" ] || { echo "stops.sh: cannot find the platform thread" >&2; wait $SPID; exit 1; }
+strace -qq -p "$TT" -o "$TRACE" -e trace=ptrace,wait4,openat,process_vm_readv 2>/dev/null
+wait $SPID
+
+echo "== host stops and deaths seen by the platform thread (wait4 results)"
+grep '^wait4' "$TRACE" |
+	sed -n 's/.*\[{\(.*\)}[]|].*/\1/p; s/.*\[{\(.*\)}\].*/\1/p' |
+	sed 's/WIFSTOPPED(s) && //; s/ && s >> 8 == .*//' | sort | uniq -c | sort -rn
+grep -o 'PTRACE_EVENT_[A-Z_]*' "$TRACE" | grep -v PTRACE_EVENT_STOP\< | sort | uniq -c | sort -rn
+echo "== seccomp stops by syscall"
+awk '/PTRACE_EVENT_SECCOMP/ { s = 1; next }
+     s && /PTRACE_GETREGS/ { match($0, /orig_rax=0x[0-9a-f]+/)
+			     print substr($0, RSTART + 11, RLENGTH - 11); s = 0 }' "$TRACE" |
+	sort | uniq -c | sort -rn |
+	while read -r c nr; do
+		name=$(awk -v n="$((16#$nr))" '$1 == "#define" && $3 == n { sub("__NR_", "", $2); print $2; exit }' \
+			/usr/include/x86_64-linux-gnu/asm/unistd_64.h 2>/dev/null)
+		printf '%7d %s\n' "$c" "${name:-$((16#$nr))}"
+	done
+echo "== platform-thread system calls"
+grep -o '^[a-z_0-9]*(PTRACE_[A-Z_]*\|^[a-z_0-9]*(' "$TRACE" | sort | uniq -c | sort -rn

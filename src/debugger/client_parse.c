@@ -61,7 +61,7 @@ const char *dbg_sig_name(int sig, char *buf, size_t len)
 static bool parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
-	long v;
+	long v = 0;
 
 	if (!s || !*s)
 		return false;
@@ -75,7 +75,7 @@ static bool parse_long(const char *s, long min, long max, long *out)
 
 int dbg_sig_parse(const char *s)
 {
-	long n;
+	long n = 0;
 
 	if (!s || !*s)
 		return -EINVAL;
@@ -310,7 +310,7 @@ static int p_none(const struct dbg_cmd_def *d, int argc, char **argv,
 static int p_tid(const struct dbg_cmd_def *d, int argc, char **argv,
 		 struct dbg_cmd *out, char *err, size_t errlen)
 {
-	long tid;
+	long tid = 0;
 	int rc = want_args(d, argc, 1, 1, err, errlen);
 
 	if (rc == 0)
@@ -321,7 +321,7 @@ static int p_tid(const struct dbg_cmd_def *d, int argc, char **argv,
 static int p_tgid(const struct dbg_cmd_def *d, int argc, char **argv,
 		  struct dbg_cmd *out, char *err, size_t errlen)
 {
-	long tgid;
+	long tgid = 0;
 	int rc = want_args(d, argc, 1, 1, err, errlen);
 
 	if (rc == 0)
@@ -347,7 +347,7 @@ static int p_kill(const struct dbg_cmd_def *d, int argc, char **argv,
 		  struct dbg_cmd *out, char *err, size_t errlen)
 {
 	const char *t = argc > 0 ? argv[0] : "", *kind = "task", *num = t;
-	long id, v;
+	long id = 0, v = 0;
 	int sig, rc = want_args(d, argc, 2, 6, err, errlen);
 	char name[16];
 
@@ -434,7 +434,7 @@ static int p_catch(const struct dbg_cmd_def *d, int argc, char **argv,
 			return fail(err, errlen, "catch: bad signal '%s'", argv[1]);
 		set_int(out->args, "signal", sig);
 	} else if (argc == 2 && strcmp(what, "syscall") == 0) {
-		long nr;
+		long nr = 0;
 
 		if (argv[1][0] >= '0' && argv[1][0] <= '9') {
 			if (!parse_long(argv[1], 0, 1023, &nr))
@@ -464,7 +464,7 @@ static int p_info(const struct dbg_cmd_def *d, int argc, char **argv,
 static int p_delete(const struct dbg_cmd_def *d, int argc, char **argv,
 		    struct dbg_cmd *out, char *err, size_t errlen)
 {
-	long n;
+	long n = 0;
 	int rc = want_args(d, argc, 1, 1, err, errlen);
 
 	if (rc)

@@ -313,6 +313,12 @@ long fake_syscall_full(struct kernel *k, struct task *t, long nr,
 		return host_ret;
 	case SC_HOST:
 	default:
+		/* The host's own answer where the kernel relies on it being
+		 * the same as its own: TIDs are coherent (DESIGN §2). */
+		if (nr == SYS_getpid)
+			return task_tgid(t);
+		if (nr == SYS_gettid)
+			return t->tid;
 		return host_ret;
 	}
 }
@@ -354,15 +360,49 @@ struct task *fake_fork(struct kernel *k, struct task *parent, pid_t tid)
 	return child;
 }
 
+uint64_t fake_mem_push_exec_stack(struct fake_platform *fp, pid_t tid,
+				  const char *path, const char *const argv[])
+{
+	static const char env[] = "LANG=C";
+	size_t argc = 0, nwords, strs = 0, off;
+	uint64_t base = fp->next_addr, *w, envp0, execfn;
+	char *mem;
+
+	while (argv[argc])
+		strs += strlen(argv[argc++]) + 1;
+	/* argc, argv[], NULL, envp[0], NULL, AT_EXECFN pair, AT_NULL pair */
+	nwords = argc + 8;
+	strs += sizeof(env) + strlen(path) + 1;
+	mem = xcalloc(1, nwords * 8 + strs);
+	w = (uint64_t *)mem;
+	off = nwords * 8;
+	w[0] = argc;
+	for (size_t i = 0; i < argc; i++) {
+		w[1 + i] = base + off;
+		strcpy(mem + off, argv[i]);
+		off += strlen(argv[i]) + 1;
+	}
+	envp0 = base + off;
+	memcpy(mem + off, env, sizeof(env));
+	off += sizeof(env);
+	execfn = base + off;
+	strcpy(mem + off, path);
+	w[argc + 2] = envp0;
+	w[argc + 4] = 31; /* AT_EXECFN */
+	w[argc + 5] = execfn;
+	if (fake_mem_push(fp, tid, mem, nwords * 8 + strs) != base)
+		abort();
+	free(mem);
+	return base;
+}
+
 struct task *fake_exec(struct fake_platform *fp, struct kernel *k,
 		       struct task *t, const char *path,
 		       const char *const argv[])
 {
-	struct syscall_frame f;
-	uint64_t p = fake_mem_push_str(fp, t->tid, path);
-	uint64_t a = fake_mem_push_argv(fp, t->tid, argv);
+	uint64_t sp = fake_mem_push_exec_stack(fp, t->tid, path, argv);
 
-	if (fake_syscall(k, t, &f, SYS_execve, p, a, 0, 0, 0, 0) != SC_HOST)
+	if (task_exec_capture(k, t, sp) != 0)
 		abort();
 	return task_exec(k, t);
 }

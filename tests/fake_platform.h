@@ -129,8 +129,14 @@ struct task *fake_clone(struct kernel *k, struct task *parent,
 			unsigned long flags, int exit_signal, pid_t tid);
 /* parent traps fork() and the host creates tid. */
 struct task *fake_fork(struct kernel *k, struct task *parent, pid_t tid);
-/* t traps execve(path, argv) (argv read through fp) and the host reports
- * success. Returns what task_exec() returned (the old leader, or NULL). */
+/* Lays out the initial stack of a new image in tid's memory (argc, argv,
+ * envp, auxv with AT_EXECFN = path, then the strings) and returns its
+ * stack pointer. */
+uint64_t fake_mem_push_exec_stack(struct fake_platform *fp, pid_t tid,
+				  const char *path, const char *const argv[]);
+/* The host reports that t exec'd path with argv: the kernel captures the
+ * new image from its stack (through fp) and commits. Returns what
+ * task_exec() returned (the old leader, or NULL). */
 struct task *fake_exec(struct fake_platform *fp, struct kernel *k,
 		       struct task *t, const char *path,
 		       const char *const argv[]);

@@ -40,13 +40,27 @@ int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 	       pid_t host_tid, struct task **out);
 
 /* The parent of a CLONE_VFORK child is held until the child execs or exits
- * (Linux's vfork_done). */
+ * (Linux's vfork_done). task_vfork_release() is called for the child at
+ * its exec or exit and ends its parent's vfork stop; the parent also ends
+ * it itself at its next trapped syscall, whichever the platform sees
+ * first. */
 void task_vfork_begin(struct kernel *k, struct task *parent);
 void task_vfork_done(struct kernel *k, struct task *parent);
+void task_vfork_release(struct kernel *k, struct task *child);
 
 /*
- * task_exec commits a successful execve of t (argv captured at entry in
- * t->sc): new command line and comm, caught signals reset, FD table
+ * task_exec_capture reads the new image's command line and name from its
+ * initial stack at sp (argc, argv[], envp[], then the auxiliary vector,
+ * whose AT_EXECFN is the path execve was given): what a trapped execve
+ * would have shown, read once the exec succeeded. Call it at the host's
+ * exec event, before task_exec(). Returns 0 or -errno (then task_exec()
+ * keeps the old command line).
+ */
+int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp);
+
+/*
+ * task_exec commits a successful execve of t (argv captured by
+ * task_exec_capture() in t->sc): new command line and comm, caught signals reset, FD table
  * unshared, the group marked as exec'd. When t was not the leader it takes
  * over the leader's TID and host TID (Linux's de_thread()); the old leader
  * is removed from the tree and returned (a new reference) so the platform

@@ -103,7 +103,8 @@ struct task {
 	size_t cmdline_len;       /* protected by mu */
 	struct fd_table *fdt;     /* protected by mu; shared with CLONE_FILES */
 	uint32_t uid, euid, gid, egid; /* protected by mu */
-	uint64_t clear_child_tid; /* protected by mu: set_tid_address */
+	pid_t vfork_parent;       /* owned by the platform thread: the TID a
+				     CLONE_VFORK child releases at exec/exit */
 	uint64_t start_ns;        /* immutable: kernel uptime at creation */
 	int exit_signal;          /* protected by ts.mu: signal sent to parent at exit */
 
@@ -118,7 +119,7 @@ struct task {
 		uint64_t args[6];
 		unsigned long clone_flags; /* CLONE_* of a clone/fork in flight */
 		int clone_exit_signal;
-		char *exec_argv;           /* argv of an execve in flight, NUL-joined */
+		char *exec_argv;           /* argv of the new image, NUL-joined */
 		size_t exec_argv_len;
 		bool exec_captured;        /* exec_argv/exec_comm are valid */
 		char exec_comm[16];

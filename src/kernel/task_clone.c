@@ -208,6 +208,8 @@ int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 	pthread_rwlock_unlock(&k->ts.mu);
 	__atomic_add_fetch(&k->tasks_created, 1, __ATOMIC_RELAXED);
 	*out = t;
+	if (flags & CLONE_VFORK)
+		t->vfork_parent = parent->tid;
 	if (kernel_event(k, KERNEL_EVENT_CLONE, t->tid, parent->tid))
 		kernel_pause(k);
 	return err;
@@ -238,4 +240,18 @@ void task_vfork_done(struct kernel *k, struct task *parent)
 	if (parent->stop == TASK_STOP_VFORK)
 		parent->stop = TASK_STOP_NONE;
 	task_unlock_signals(parent);
+}
+
+void task_vfork_release(struct kernel *k, struct task *child)
+{
+	struct task *parent;
+
+	if (!child->vfork_parent)
+		return;
+	parent = task_get_by_tid(k, child->vfork_parent);
+	child->vfork_parent = 0;
+	if (parent) {
+		task_vfork_done(k, parent);
+		task_put(parent);
+	}
 }

@@ -13,12 +13,16 @@
  * 3. A shared FD table is unshared (the descriptors stay; identity splits).
  * 4. comm and the command line become those of the new program.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/task_set_internal.h"
+#include "kernel/user_mem.h"
+#include "platform/platform.h"
 
 struct task *task_exec(struct kernel *k, struct task *t)
 {
@@ -90,7 +94,142 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	}
 	pthread_mutex_unlock(&t->mu);
 
+	task_vfork_release(k, t);
 	if (kernel_event(k, KERNEL_EVENT_EXEC, t->tid, 0))
 		kernel_pause(k);
 	return old_leader;
+}
+
+#define AT_EXECFN_TYPE 31 /* <elf.h>'s AT_EXECFN */
+#define EXEC_MAX_ARGS 4096
+#define EXEC_MAX_ARGV_BYTES 65536
+
+/* Reads n 8-byte words at addr. Returns 0 or -EFAULT. */
+static int read_words(struct kernel *k, struct task *t, uint64_t addr,
+		      uint64_t *w, size_t n)
+{
+	ssize_t want = (ssize_t)(n * sizeof(*w));
+
+	return plat_read_mem(k->plat, t, addr, w, n * sizeof(*w)) == want
+		       ? 0
+		       : -EFAULT;
+}
+
+/* Reads successive words of the initial stack, a chunk at a time. */
+struct word_reader {
+	struct kernel *k;
+	struct task *t;
+	uint64_t addr; /* of buf[0] */
+	uint64_t buf[64];
+	size_t n, i;
+};
+
+static int next_word(struct word_reader *r, uint64_t *w)
+{
+	if (r->i == r->n) {
+		ssize_t got;
+
+		r->addr += r->n * sizeof(*w);
+		/* A short read is fine: the vector may end near the top of
+		 * the mapping. */
+		got = plat_read_mem(r->k->plat, r->t, r->addr, r->buf,
+				    sizeof(r->buf));
+		if (got < (ssize_t)sizeof(*w))
+			return -EFAULT;
+		r->n = (size_t)got / sizeof(*w);
+		r->i = 0;
+	}
+	*w = r->buf[r->i++];
+	return 0;
+}
+
+/* Finds AT_EXECFN in the auxiliary vector that follows envp[] (which
+ * starts at envp) and reads the path it names into name. */
+static void read_execfn(struct kernel *k, struct task *t, uint64_t envp,
+			char *name, size_t len)
+{
+	struct word_reader r = { .k = k, .t = t, .addr = envp };
+	uint64_t w, type, val;
+
+	name[0] = '\0';
+	while (next_word(&r, &w) == 0 && w)
+		; /* skip the environment */
+	while (next_word(&r, &type) == 0 && next_word(&r, &val) == 0 &&
+	       type != 0) {
+		if (type == AT_EXECFN_TYPE) {
+			user_read_string(k, t, val, name, len);
+			return;
+		}
+	}
+}
+
+int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)
+{
+	uint64_t argc, envp0 = 0;
+	uint64_t *argv = NULL, start, end;
+	char name[4096], *buf = NULL, *out = NULL;
+	const char *base;
+	size_t len = 0;
+	int err = -EFAULT;
+
+	if (read_words(k, t, sp, &argc, 1) < 0 || argc > EXEC_MAX_ARGS)
+		return -EFAULT;
+	argv = calloc(argc + 2, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	/* argv[0..argc], its NULL, and envp[0]. */
+	if (read_words(k, t, sp + 8, argv, argc + 2) < 0)
+		goto out;
+	envp0 = argv[argc + 1];
+	read_execfn(k, t, sp + 8 + (argc + 1) * 8, name, sizeof(name));
+	/* The argv strings are contiguous, just below the environment
+	 * strings: read them in one go. */
+	start = argc ? argv[0] : 0;
+	end = envp0 ? envp0 : (argc ? argv[argc - 1] + 4096 : 0);
+	if (argc && end > start) {
+		size_t span = end - start;
+
+		if (span > EXEC_MAX_ARGV_BYTES)
+			span = EXEC_MAX_ARGV_BYTES;
+		buf = malloc(span + 1);
+		out = malloc(span + 1);
+		if (!buf || !out) {
+			err = -ENOMEM;
+			goto out;
+		}
+		ssize_t n = plat_read_mem(k->plat, t, start, buf, span);
+
+		if (n <= 0)
+			goto out;
+		buf[n] = '\0';
+		for (uint64_t i = 0; i < argc; i++) {
+			size_t off = argv[i] - start, l;
+
+			if (argv[i] < start || off >= (size_t)n)
+				break;
+			l = strnlen(buf + off, (size_t)n - off);
+			memcpy(out + len, buf + off, l);
+			len += l;
+			out[len++] = '\0';
+		}
+	}
+	base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	if (!*base && len)
+		base = out; /* no AT_EXECFN: fall back to argv[0] */
+	free(t->sc.exec_argv);
+	t->sc.exec_argv = out;
+	t->sc.exec_argv_len = len;
+	out = NULL;
+	memset(t->sc.exec_comm, 0, sizeof(t->sc.exec_comm));
+	if (base)
+		memcpy(t->sc.exec_comm, base,
+		       strnlen(base, sizeof(t->sc.exec_comm) - 1));
+	t->sc.exec_captured = true;
+	err = 0;
+out:
+	free(argv);
+	free(buf);
+	free(out);
+	return err;
 }

@@ -24,12 +24,25 @@
 
 void task_exit_begin(struct kernel *k, struct task *t, int status)
 {
+	struct task *o;
+	bool all = true;
+
 	pthread_rwlock_wrlock(&k->ts.mu);
 	if (t->exit_state == TASK_EXIT_NONE) {
 		t->exit_state = TASK_EXIT_INITIATED;
 		t->exit_status = status;
 	}
+	/* The group is exiting once every task is (exit_group, a fatal
+	 * signal, or the last thread leaving). */
+	cds_list_for_each_entry(o, &t->tg->tasks, tg_node)
+		if (o->exit_state == TASK_EXIT_NONE)
+			all = false;
+	if (all && !t->tg->exiting) {
+		t->tg->exiting = true;
+		t->tg->exit_status = status;
+	}
 	pthread_rwlock_unlock(&k->ts.mu);
+	task_vfork_release(k, t);
 }
 
 /* Whether the parent's dispositions ask for children to be reaped

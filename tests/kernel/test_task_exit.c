@@ -130,16 +130,19 @@ static void group_becomes_a_zombie_only_when_its_last_task_dies(void **state)
 	task_snap_free(&s);
 }
 
-static void exit_group_marks_the_group_exiting(void **state)
+static void group_is_exiting_once_every_task_began_to_exit(void **state)
 {
 	struct fake_world *w = *state;
 	struct task *c = fake_fork(w->k, w->init, 2);
 	struct task *th = fake_clone(w->k, c, THREAD_FLAGS, 0, 3);
 	struct tg_snap g;
 
-	assert_int_equal(fake_syscall_full(w->k, th, SYS_exit_group, 3, 0, 0,
-					   0, 0),
-			 0);
+	/* exit_group: the host reports an exit event for every thread. */
+	task_exit_begin(w->k, th, 0x0300);
+	assert_int_equal(tg_snapshot(w->k, 2, &g), 0);
+	assert_false(g.exiting);
+	tg_snap_free(&g);
+	task_exit_begin(w->k, c, 0x0300);
 	assert_int_equal(tg_snapshot(w->k, 2, &g), 0);
 	assert_true(g.exiting);
 	tg_snap_free(&g);
@@ -368,7 +371,7 @@ int main(int argc, char **argv)
 		TEST(leader_goes_none_initiated_zombie_when_its_parent_waits),
 		TEST(thread_leaves_the_tree_as_soon_as_it_dies),
 		TEST(group_becomes_a_zombie_only_when_its_last_task_dies),
-		TEST(exit_group_marks_the_group_exiting),
+		TEST(group_is_exiting_once_every_task_began_to_exit),
 		TEST(parent_ignoring_sigchld_has_its_children_autoreaped),
 		TEST(parent_with_sa_nocldwait_has_its_children_autoreaped),
 		TEST(child_with_another_exit_signal_is_not_autoreaped),

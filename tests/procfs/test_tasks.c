@@ -142,7 +142,7 @@ static void stop_and_exit_show_emulated_state(void **state)
 			       "decoded: killed KILL\nexit_signal: CHLD\n");
 	free(s);
 	s = tk_read(k, "threadgroups/3/exit", 0);
-	assert_string_equal(s, "state: zombie\nexiting: no\nstatus: 9\n"
+	assert_string_equal(s, "state: zombie\nexiting: yes\nstatus: 9\n"
 			       "decoded: killed KILL\n");
 	free(s);
 	free_kernel(k);

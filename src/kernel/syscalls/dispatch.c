@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "kernel/kernel.h"
+#include "kernel/lifecycle.h"
 #include "kernel/syscalls/syscalls.h"
 
 #define SC(nr, fn) [SYS_##nr] = { #nr, fn, NULL }
@@ -29,13 +30,8 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SC(clone3, sys_clone3),
 	SC(fork, sys_fork),
 	SC(vfork, sys_vfork),
-	SC(execve, sys_execve),
-	SC(execveat, sys_execveat),
-	SC(exit, sys_exit),
-	SC(exit_group, sys_exit_group),
 	SCX(wait4, sys_wait4, sys_wait4_exit),
 	SCX(waitid, sys_waitid, sys_waitid_exit),
-	SC(set_tid_address, sys_set_tid_address),
 	SCX(prctl, sys_prctl, sys_prctl_exit),
 	SCX(unshare, sys_unshare, sys_unshare_exit),
 	/* signals */
@@ -61,8 +57,7 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 const int kernel_trapped_syscalls[] = {
 	SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgid, SYS_getpgrp,
 	SYS_getsid, SYS_setpgid, SYS_setsid,
-	SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat,
-	SYS_exit, SYS_exit_group, SYS_wait4, SYS_waitid, SYS_set_tid_address,
+	SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_wait4, SYS_waitid,
 	SYS_unshare,
 	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack, SYS_kill,
 	SYS_tkill, SYS_tgkill, SYS_rt_sigpending, SYS_rt_sigsuspend,
@@ -70,7 +65,10 @@ const int kernel_trapped_syscalls[] = {
 	SYS_pause, SYS_pidfd_open, SYS_pidfd_send_signal,
 	SYS_ptrace,
 	/* prctl is trapped only for the options the kernel tracks; the
-	 * platform adds it with argument filters (see seccomp.c). */
+	 * platform adds it with argument filters (see seccomp.c). execve,
+	 * exit, exit_group and set_tid_address are not trapped: the host's
+	 * ptrace events report exec and exit (see task_exec.c, task_exit.c),
+	 * and clear_child_tid is the host's business. */
 	-1,
 };
 
@@ -99,6 +97,10 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 	if (f->nr >= 0 && f->nr < KERNEL_NR_SYSCALLS)
 		def = &syscall_table[f->nr];
 	t->sc.nr = f->nr;
+	/* A vfork parent making a syscall is running again: its child has
+	 * exec'd or exited, even if the platform has not told us yet. */
+	if (__atomic_load_n(&t->stop, __ATOMIC_RELAXED) == TASK_STOP_VFORK)
+		task_vfork_done(k, t);
 	for (int i = 0; i < 6; i++)
 		t->sc.args[i] = f->args[i];
 	__atomic_add_fetch(&t->nr_syscalls, 1, __ATOMIC_RELAXED);

@@ -105,6 +105,8 @@ static enum sc_action wait_enter(struct kernel *k, struct task *t,
 		f->ret = err;
 		return SC_RETURN;
 	}
+	/* Even with a zombie named, the kernel reaps only once the host has:
+	 * a bad status pointer makes the host fail without reaping. */
 	return SC_HOST_EXIT;
 }
 

@@ -74,6 +74,8 @@ struct ptrace_platform {
 	pid_t thread_tid;           /* immutable after launch */
 	pid_t init_pid;             /* host PID of init; immutable */
 	pid_t doorbell_pid;         /* see requests.c; immutable */
+	int pidns_fd;               /* the sandbox's PID namespace, -1 if
+				       unknown; immutable after launch */
 	int init_status;            /* wait status; written before done */
 	pid_t cmd_pid;              /* host PID of the command (init's
 				       first child); platform thread */

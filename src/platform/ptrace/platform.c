@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "platform/ptrace/internal.h"
 
@@ -21,6 +22,7 @@ struct ptrace_platform *ptrace_platform_new(void)
 	CDS_INIT_LIST_HEAD(&pp->reqs);
 	CDS_INIT_LIST_HEAD(&pp->quiescing);
 	pp->init_status = -1;
+	pp->pidns_fd = -1;
 	pp->cmd_status = -1;
 	return pp;
 }
@@ -95,6 +97,8 @@ void ptrace_platform_free(struct ptrace_platform *pp)
 	if (!pp)
 		return;
 	ptrace_platform_wait(pp);
+	if (pp->pidns_fd >= 0)
+		close(pp->pidns_fd);
 	pthread_mutex_destroy(&pp->req_mu);
 	pthread_cond_destroy(&pp->req_cond);
 	for (int b = 0; b < PT_HASH_SIZE; b++)

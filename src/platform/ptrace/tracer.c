@@ -18,11 +18,13 @@
  * other wakeup source and a stop costs one waitpid.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,8 +40,7 @@
 #define PT_OPTIONS                                                        \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |                   \
 	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |  \
-	 PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | \
-	 PTRACE_O_EXITKILL)
+	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)
 
 uint64_t pt_now_ns(void)
 {
@@ -126,14 +127,28 @@ void pt_release(struct ptrace_platform *pp, struct pt_task *pt)
 		pt_do_resume(pp, pt);
 }
 
-/* The thread's TID in the sandbox's PID namespace: the last NSpid field
- * of the host's status file. Returns -errno when the thread is gone. */
-static pid_t read_nspid(pid_t host_tid)
+#ifndef NS_GET_PID_IN_PIDNS
+#define NS_GET_PID_IN_PIDNS _IOR(0xb7, 0x8, int)
+#endif
+
+/* The thread's TID in the sandbox's PID namespace. The nsfs ioctl
+ * translates it in one call (Linux 6.11+); older kernels take the last
+ * NSpid field of the host's status file. Returns -errno when the thread
+ * is gone. */
+static pid_t read_nspid(struct ptrace_platform *pp, pid_t host_tid)
 {
 	char path[64], line[256];
 	pid_t tid = -ESRCH;
 	FILE *f;
 
+	if (pp->pidns_fd >= 0) {
+		int r = ioctl(pp->pidns_fd, NS_GET_PID_IN_PIDNS, host_tid);
+
+		if (r > 0)
+			return r;
+		if (errno != ENOTTY && errno != EINVAL)
+			return -errno;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/status", host_tid);
 	f = fopen(path, "re");
 	if (!f)
@@ -159,6 +174,7 @@ static pid_t read_nspid(pid_t host_tid)
 
 static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 {
+	struct __ptrace_syscall_info info;
 	struct user_regs_struct regs;
 	struct syscall_frame f = { 0 };
 	enum sc_action act;
@@ -167,17 +183,19 @@ static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 		pt_resume(pp, pt, PT_RESUME_CONT, 0);
 		return;
 	}
-	if (ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
+	/* One call gives the number, the arguments and the stack pointer;
+	 * the full register set is only fetched when it must be written. */
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pt->host_tid, sizeof(info),
+		   &info) <= 0 || info.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return; /* killed while stopped; waitpid reports the death */
-	f.nr = (long)regs.orig_rax;
-	f.args[0] = regs.rdi;
-	f.args[1] = regs.rsi;
-	f.args[2] = regs.rdx;
-	f.args[3] = regs.r10;
-	f.args[4] = regs.r8;
-	f.args[5] = regs.r9;
-	f.sp = regs.rsp;
+	f.nr = (long)info.seccomp.nr;
+	for (int i = 0; i < 6; i++)
+		f.args[i] = info.seccomp.args[i];
+	f.sp = info.stack_pointer;
 	act = kernel_syscall_enter(pp->k, pt->task, &f);
+	if ((act == SC_RETURN || f.args_changed) &&
+	    ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
+		return;
 	if (act == SC_RETURN) {
 		regs.orig_rax = (unsigned long long)-1; /* skip the host call */
 		regs.rax = (unsigned long long)f.ret;
@@ -230,7 +248,7 @@ static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
 	child = pt_lookup(pp, host_tid);
 	if (!child)
 		child = pt_add(pp, host_tid);
-	tid = read_nspid(host_tid);
+	tid = read_nspid(pp, host_tid);
 	if (child && pt->task && tid > 0 &&
 	    task_clone(pp->k, pt->task, tid, host_tid, &ct) == 0) {
 		child->task = ct;
@@ -273,15 +291,16 @@ static void on_exec(struct ptrace_platform *pp, struct pt_task *pt)
 		}
 	}
 	if (pt->task) {
-		pid_t old_tid = 0;
+		struct user_regs_struct regs;
 
+		/* The new image's argv is on its initial stack. */
+		if (ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) == 0)
+			task_exec_capture(pp->k, pt->task, regs.rsp);
 		old = task_exec(pp->k, pt->task);
 		if (old) {
-			old_tid = old->tid;
 			old->plat_priv = NULL;
 			task_put(old);
 		}
-		(void)old_tid;
 	}
 	pt_resume(pp, pt, PT_RESUME_CONT, 0);
 }
@@ -317,8 +336,10 @@ static void on_signal(struct ptrace_platform *pp, struct pt_task *pt, int sig)
 	int deliver = sig;
 
 	if (pt->task && ptrace(PTRACE_GETSIGINFO, pt->host_tid, 0, &si) == 0) {
+		siginfo_t host = si;
+
 		deliver = kernel_signal_deliver(pp->k, pt->task, &si);
-		if (deliver > 0)
+		if (deliver > 0 && memcmp(&host, &si, sizeof(si)) != 0)
 			ptrace(PTRACE_SETSIGINFO, pt->host_tid, 0, &si);
 		if (deliver > 0 && pp->fatal_fn &&
 		    kernel_signal_is_fatal_core(pp->k, pt->task, deliver))
@@ -385,11 +406,6 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 	case PTRACE_EVENT_VFORK:
 		on_clone(pp, pt, ev);
 		break;
-	case PTRACE_EVENT_VFORK_DONE:
-		if (pt->task)
-			task_vfork_done(pp->k, pt->task);
-		pt_resume(pp, pt, PT_RESUME_CONT, 0);
-		break;
 	case PTRACE_EVENT_EXEC:
 		on_exec(pp, pt);
 		break;
@@ -455,6 +471,12 @@ static int pt_start(struct ptrace_platform *pp)
 		goto out;
 	}
 	pp->init_pid = pid;
+	{
+		char ns[64];
+
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/pid", pid);
+		pp->pidns_fd = open(ns, O_RDONLY | O_CLOEXEC);
+	}
 	if (ptrace(PTRACE_SEIZE, pid, 0, (long)PT_OPTIONS) < 0) {
 		err = -errno;
 		snprintf(pp->launch_msg, sizeof(pp->launch_msg),

@@ -162,7 +162,7 @@ int ctl_hook_install(struct ctl_server *srv)
 void ctl_hook_remove(struct ctl_server *srv)
 {
 	struct kernel *k = srv->k;
-	struct timespec ms = { 0, 1000 * 1000 };
+	struct timespec us = { 0, 50 * 1000 };
 
 	pthread_mutex_lock(&k->ext_mu);
 	if (k->event_arg == srv) {
@@ -170,13 +170,13 @@ void ctl_hook_remove(struct ctl_server *srv)
 		__atomic_store_n(&k->event_arg, NULL, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&k->ext_mu);
-	/* Wait for hook calls already past the kernel's load of event_fn.
-	 * synchronize_rcu() covers callers inside an RCU read-side section;
-	 * the in-flight count covers the rest once they have entered. */
+	/* Wait for hook calls already past the kernel's load of event_fn:
+	 * the kernel calls the hook inside rcu_read_lock() (kernel.h), so
+	 * synchronize_rcu() returns only after every such call has. The
+	 * in-flight count is a cheap second check, normally zero. */
 	synchronize_rcu();
-	nanosleep(&ms, NULL);
 	while (__atomic_load_n(&srv->hook_inflight, __ATOMIC_ACQUIRE) > 0)
-		nanosleep(&ms, NULL);
+		nanosleep(&us, NULL);
 }
 
 void ctl_client_forget_locked(struct ctl_client *c)

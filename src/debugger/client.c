@@ -73,6 +73,12 @@ static int await_reply(struct dbg_conn *c, long long id, int timeout_ms,
 int dbg_call(struct dbg_conn *c, const char *cmd, json_t *args,
 	     json_t **result, char *err, size_t errlen)
 {
+	return dbg_call_fd(c, cmd, args, -1, result, err, errlen);
+}
+
+int dbg_call_fd(struct dbg_conn *c, const char *cmd, json_t *args,
+		int pass_fd, json_t **result, char *err, size_t errlen)
+{
 	long long id = ++c->next_id;
 	json_t *req = ctl_request_new(id, cmd, args), *rep = NULL;
 	int rc;
@@ -82,7 +88,7 @@ int dbg_call(struct dbg_conn *c, const char *cmd, json_t *args,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = ctl_send(c->fd, req);
+	rc = ctl_send_fd(c->fd, req, pass_fd);
 	json_decref(req);
 	if (rc < 0) {
 		snprintf(err, errlen, "connection to sentry '%s' lost: %s",

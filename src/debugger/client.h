@@ -54,6 +54,9 @@ void dbg_disconnect(struct dbg_conn *c);
  */
 int dbg_call(struct dbg_conn *c, const char *cmd, json_t *args,
 	     json_t **result, char *err, size_t errlen);
+/* dbg_call passing descriptor pass_fd with the request (SCM_RIGHTS). */
+int dbg_call_fd(struct dbg_conn *c, const char *cmd, json_t *args,
+		int pass_fd, json_t **result, char *err, size_t errlen);
 
 /* Reads one event if one arrives within timeout_ms (<0: wait), handing it
  * to c->on_event. Returns 1, 0 on timeout, -EINTR on a signal, or -errno

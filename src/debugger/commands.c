@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "debugger/kstate.h"
@@ -449,10 +450,22 @@ CMD(cmd_cgroups)
 	return ok(result, json_pack("{s:o}", "cgroups", all));
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The result says how long the kernel took to hold every task
+ * ("elapsed_ns", from the request to the last task held). */
 CMD(cmd_pause)
 {
 	struct kernel *k = c->srv->k;
+	uint64_t t0 = mono_ns();
 	int rc = kernel_pause(k);
+	uint64_t t1 = mono_ns();
 
 	/* kernel_pause counts the pause before it waits for the tasks to
 	 * reach their stops: a timeout leaves the pause in effect. */
@@ -464,9 +477,10 @@ CMD(cmd_pause)
 	}
 	if (rc < 0)
 		return rc;
-	return ok(result, json_pack("{s:i}", "pause_depth",
+	return ok(result, json_pack("{s:i, s:I}", "pause_depth",
 				    __atomic_load_n(&k->pause_depth,
-						    __ATOMIC_ACQUIRE)));
+						    __ATOMIC_ACQUIRE),
+				    "elapsed_ns", (json_int_t)(t1 - t0)));
 }
 
 CMD(cmd_resume)
@@ -683,26 +697,67 @@ CMD(cmd_bt)
 				    frames));
 }
 
+static int write_all_fd(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * dump: with "to_fd" the client passed the file to write (SCM_RIGHTS) and
+ * the reply only says how much was written; the dump is rendered once,
+ * here, instead of being sent as JSON and rendered again by the client.
+ */
 CMD(cmd_dump)
 {
 	const char *fmt = json_string_value(json_object_get(args, "format"));
+	bool json = !fmt || strcmp(fmt, "json") == 0;
 	char *text;
 	size_t len;
 	json_t *d;
 	int rc;
 
-	if (!fmt || strcmp(fmt, "json") == 0) {
-		rc = kernel_dump_json(c->srv->k, true, &d);
+	if (!json && strcmp(fmt, "text") != 0) {
+		snprintf(err, errlen, "dump format must be json or text");
+		return -EINVAL;
+	}
+	if (json_is_true(json_object_get(args, "to_fd"))) {
+		if (c->req_fd < 0) {
+			snprintf(err, errlen,
+				 "dump to_fd: no descriptor came with the request");
+			return -EBADF;
+		}
+		rc = dump_render_parallel(c->srv->k, json, &text, &len);
+		if (rc < 0)
+			return rc;
+		rc = write_all_fd(c->req_fd, text, len);
+		free(text);
+		if (rc < 0) {
+			snprintf(err, errlen, "dump: cannot write the file: %s",
+				 strerror(-rc));
+			return rc;
+		}
+		return ok(result, json_pack("{s:s, s:I}", "format",
+					    json ? "json" : "text", "written",
+					    (json_int_t)len));
+	}
+	if (json) {
+		rc = dump_json_parallel(c->srv->k, &d);
 		if (rc < 0)
 			return rc;
 		return ok(result, json_pack("{s:s, s:o}", "format", "json",
 					    "dump", d));
 	}
-	if (strcmp(fmt, "text") != 0) {
-		snprintf(err, errlen, "dump format must be json or text");
-		return -EINVAL;
-	}
-	rc = kernel_dump_render(c->srv->k, false, &text, &len);
+	rc = dump_render_parallel(c->srv->k, false, &text, &len);
 	if (rc < 0)
 		return rc;
 	*result = json_pack("{s:s, s:s#}", "format", "text", "text", text,

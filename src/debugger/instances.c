@@ -111,6 +111,8 @@ int ctl_info_write(const struct ctl_instance *in)
 {
 	char path[PATH_MAX + 8], tmp[PATH_MAX + 16];
 	json_t *j;
+	char *text;
+	size_t len;
 	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "%s/info", in->dir);
@@ -122,14 +124,21 @@ int ctl_info_write(const struct ctl_instance *in)
 		      (json_int_t)in->started_ns, "protocol", CTL_PROTO_VERSION);
 	if (!j)
 		return -ENOMEM;
+	/* One write: json_dumpfd writes token by token (~60 writes). */
+	text = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	text[len] = '\n'; /* json_dumps leaves room: replace the NUL */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		json_decref(j);
+		free(text);
 		return -errno;
 	}
-	if (json_dumpfd(j, fd, JSON_INDENT(2)) < 0 || write(fd, "\n", 1) != 1)
+	if (write(fd, text, len + 1) != (ssize_t)(len + 1))
 		err = -EIO;
-	json_decref(j);
+	free(text);
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	if (!err && rename(tmp, path) < 0)

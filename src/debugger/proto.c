@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,52 +230,114 @@ const char *ctl_errno_name(int err)
 	return "EUNKNOWN";
 }
 
+/* Serialises msg once (json_dumpb twice costs two passes over a large
+ * dump). Returns the body (malloc'd) or NULL on ENOMEM. */
+static char *frame_body(json_t *msg, size_t *n)
+{
+	char *s = json_dumps(msg, JSON_COMPACT);
+
+	*n = s ? strlen(s) : 0;
+	return s;
+}
+
+static void frame_header(uint8_t h[4], size_t n)
+{
+	h[0] = (uint8_t)(n >> 24);
+	h[1] = (uint8_t)(n >> 16);
+	h[2] = (uint8_t)(n >> 8);
+	h[3] = (uint8_t)n;
+}
+
 int ctl_frame_encode(json_t *msg, size_t max, char **buf, size_t *len)
 {
-	size_t n = json_dumpb(msg, NULL, 0, JSON_COMPACT);
-	char *b;
+	size_t n;
+	char *s = frame_body(msg, &n), *b;
 
-	if (n == 0)
-		return -ENOMEM;
-	if (n > max || n > UINT32_MAX)
-		return -EMSGSIZE;
-	b = malloc(n + 4);
-	if (!b)
-		return -ENOMEM;
-	if (json_dumpb(msg, b + 4, n, JSON_COMPACT) != n) {
-		free(b);
+	if (!s || n == 0) {
+		free(s);
 		return -ENOMEM;
 	}
-	b[0] = (char)(n >> 24);
-	b[1] = (char)(n >> 16);
-	b[2] = (char)(n >> 8);
-	b[3] = (char)n;
+	if (n > max || n > UINT32_MAX) {
+		free(s);
+		return -EMSGSIZE;
+	}
+	b = malloc(n + 4);
+	if (!b) {
+		free(s);
+		return -ENOMEM;
+	}
+	frame_header((uint8_t *)b, n);
+	memcpy(b + 4, s, n);
+	free(s);
 	*buf = b;
 	*len = n + 4;
 	return 0;
 }
 
-int ctl_send(int fd, json_t *msg)
+int ctl_send_fd(int fd, json_t *msg, int pass_fd)
 {
-	char *buf;
-	size_t len, off = 0;
-	int err = ctl_frame_encode(msg, CTL_MAX_REPLY, &buf, &len);
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	uint8_t hdr[4];
+	size_t n, sent = 0;
+	char *body = frame_body(msg, &n);
+	int err = 0;
 
-	if (err < 0)
-		return err;
-	while (off < len) {
-		ssize_t w = send(fd, buf + off, len - off, MSG_NOSIGNAL);
+	if (!body || n == 0) {
+		free(body);
+		return -ENOMEM;
+	}
+	if (n > CTL_MAX_REPLY || n > UINT32_MAX) {
+		free(body);
+		return -EMSGSIZE;
+	}
+	frame_header(hdr, n);
+	while (sent < n + 4) {
+		struct iovec iov[2];
+		struct msghdr mh = { .msg_iov = iov };
+		ssize_t w;
 
+		if (sent < 4) {
+			iov[0].iov_base = hdr + sent;
+			iov[0].iov_len = 4 - sent;
+			iov[1].iov_base = body;
+			iov[1].iov_len = n;
+			mh.msg_iovlen = 2;
+		} else {
+			iov[0].iov_base = body + (sent - 4);
+			iov[0].iov_len = n - (sent - 4);
+			mh.msg_iovlen = 1;
+		}
+		/* The descriptor rides with the frame's first byte. */
+		if (sent == 0 && pass_fd >= 0) {
+			memset(&u, 0, sizeof(u));
+			mh.msg_control = u.b;
+			mh.msg_controllen = sizeof(u.b);
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+		}
+		w = sendmsg(fd, &mh, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
 			err = -errno;
 			break;
 		}
-		off += (size_t)w;
+		sent += (size_t)w;
 	}
-	free(buf);
+	free(body);
 	return err;
+}
+
+int ctl_send(int fd, json_t *msg)
+{
+	return ctl_send_fd(fd, msg, -1);
 }
 
 static int64_t now_ms(void)

@@ -100,6 +100,10 @@ int ctl_frame_encode(json_t *msg, size_t max, char **buf, size_t *len);
 /* Writes msg as one frame on a blocking socket (MSG_NOSIGNAL). Returns 0
  * or -errno (-EPIPE when the peer has gone). */
 int ctl_send(int fd, json_t *msg);
+/* The same, passing descriptor pass_fd (SCM_RIGHTS) with the frame's
+ * first byte when pass_fd >= 0: the server gives it to that request
+ * (the file a `dump` with "to_fd" writes into). */
+int ctl_send_fd(int fd, json_t *msg, int pass_fd);
 
 /*
  * ctl_recv reads one frame from a blocking socket and parses it into a

@@ -11,6 +11,9 @@
  *      writes the reply; between requests it forwards queued events.
  *      Broken input is answered with an error; input that breaks the
  *      framing (oversized or empty frames) also closes the connection.
+ *      A request may come with one descriptor (SCM_RIGHTS, sent with the
+ *      frame's first byte), e.g. the file `dump` writes into; see
+ *      struct fd_track.
  *   4. ctl_server_stop removes the hook, wakes and waits for every thread,
  *      and removes the socket, the info file and the directory.
  */
@@ -128,11 +131,73 @@ static void client_handle(struct ctl_client *c, const char *body, size_t len)
 	ctl_request_free(&req);
 }
 
+/*
+ * Which request a passed descriptor belongs to. The kernel ends a read
+ * right after the message that carried descriptors, and a client sends
+ * a request with its descriptor in one message starting at a frame
+ * boundary: so the descriptor belongs to the last frame that starts in
+ * the chunk it arrived with. That frame either completes at the very end
+ * of the chunk or later, in which case the descriptor waits in carry_fd.
+ * Descriptors nobody can own are closed at once.
+ */
+struct fd_track {
+	unsigned long chunk;       /* chunks read so far */
+	unsigned long frame;       /* frames started so far */
+	unsigned long frame_chunk; /* chunk the current frame started in */
+	int chunk_fd;              /* arrived with the current chunk */
+	int carry_fd;              /* for frame carry_frame, not complete yet */
+	unsigned long carry_frame;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Reads a chunk and the descriptors that came with it (the first kept,
+ * others closed). */
+static ssize_t recv_chunk(int fd, char *buf, size_t len, int *passed)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int) * 8)];
+	} u;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+
+	*passed = -1;
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*passed < 0)
+				*passed = f;
+			else
+				close(f);
+		}
+	}
+	return n;
+}
+
 static void *client_thread(void *arg)
 {
 	struct ctl_client *c = arg;
 	struct ctl_server *srv = c->srv;
 	struct ctl_reader r;
+	struct fd_track ft = { .chunk_fd = -1, .carry_fd = -1 };
 	char buf[16384];
 
 	rcu_register_thread();
@@ -154,16 +219,24 @@ static void *client_thread(void *arg)
 			client_send_events(c);
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		n = recv(c->fd, buf, sizeof(buf), 0);
+		n = recv_chunk(c->fd, buf, sizeof(buf), &ft.chunk_fd);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			close_fd(&ft.chunk_fd);
 			break; /* peer gone, maybe mid-request: drop it */
+		}
+		ft.chunk++;
 		while (off < (size_t)n) {
 			size_t used;
-			int rc = ctl_reader_feed(&r, buf + off, (size_t)n - off,
-						 &used);
+			int rc;
 
+			if (r.hdr_got == 0) { /* a frame starts here */
+				ft.frame++;
+				ft.frame_chunk = ft.chunk;
+			}
+			rc = ctl_reader_feed(&r, buf + off, (size_t)n - off,
+					     &used);
 			off += used;
 			if (rc == 0)
 				break;
@@ -185,12 +258,34 @@ static void *client_thread(void *arg)
 				size_t len;
 				char *body = ctl_reader_take(&r, &len);
 
+				if (ft.frame_chunk == ft.chunk &&
+				    off == (size_t)n && ft.chunk_fd >= 0) {
+					c->req_fd = ft.chunk_fd;
+					ft.chunk_fd = -1;
+				} else if (ft.carry_fd >= 0 &&
+					   ft.carry_frame == ft.frame) {
+					c->req_fd = ft.carry_fd;
+					ft.carry_fd = -1;
+				}
 				client_handle(c, body, len);
+				close_fd(&c->req_fd);
 				free(body);
 			}
 		}
+		/* A descriptor for a frame still arriving waits for it. */
+		if (ft.chunk_fd >= 0 && r.hdr_got > 0 &&
+		    ft.frame_chunk == ft.chunk) {
+			close_fd(&ft.carry_fd);
+			ft.carry_fd = ft.chunk_fd;
+			ft.carry_frame = ft.frame;
+			ft.chunk_fd = -1;
+		}
+		close_fd(&ft.chunk_fd);
 	}
 out:
+	close_fd(&ft.chunk_fd);
+	close_fd(&ft.carry_fd);
+	close_fd(&c->req_fd);
 	ctl_reader_reset(&r);
 	pthread_mutex_lock(&srv->mu);
 	cds_list_del(&c->node);
@@ -246,6 +341,7 @@ static void accept_one(struct ctl_server *srv, int fd)
 	c->fd = fd;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
+	c->req_fd = -1;
 	c->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (c->evfd < 0) {
 		free(c);

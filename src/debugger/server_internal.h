@@ -56,6 +56,10 @@ struct ctl_client {
 	int evfd;                /* eventfd: events queued; immutable */
 	uid_t uid;               /* peer credentials; immutable */
 	pid_t pid;
+	/* A descriptor the client passed (SCM_RIGHTS) with the request
+	 * being handled, or -1. Owned by the client thread: a command that
+	 * keeps it sets it to -1; otherwise it is closed after the reply. */
+	int req_fd;
 
 	/* Protected by srv->mu. */
 	unsigned watch_mask;     /* CTL_EV_BIT()s this client watches */

@@ -44,7 +44,8 @@ static struct task *tg_any_live_task_locked(struct thread_group *tg)
 	return NULL;
 }
 
-bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info)
+bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info,
+			bool external)
 {
 	struct sig_pending *p = shared ? &t->tg->shared_pending : &t->pending;
 	int sig = info->si_signo;
@@ -56,25 +57,51 @@ bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info)
 	if (!q)
 		return false;
 	q->info = *info;
+	q->external = external;
 	cds_list_add_tail(&q->node, &p->queue);
 	p->nr_queued++;
 	p->set |= sig_bit(sig);
 	return true;
 }
 
-/* Removes the oldest entry for sig from p into *info. Returns whether one
- * was found. */
-static bool sig_dequeue(struct sig_pending *p, int sig, siginfo_t *info)
+/* Whether the queued entry q is the one the host is delivering with the
+ * siginfo host. */
+static bool sig_entry_matches(const struct sig_queued *q,
+			      const siginfo_t *host)
 {
-	struct sig_queued *q, *found = NULL;
+	if (!host)
+		return true;
+	if (q->external)
+		/* The sentry's own kill: a sender outside the namespace is
+		 * reported as PID 0. */
+		return host->si_pid == 0 &&
+		       (host->si_code == SI_USER || host->si_code == SI_TKILL ||
+			host->si_code == SI_QUEUE);
+	if (q->info.si_code != host->si_code || q->info.si_pid != host->si_pid)
+		return false;
+	return host->si_code != SI_QUEUE ||
+	       q->info.si_value.sival_ptr == host->si_value.sival_ptr;
+}
+
+/*
+ * Removes from p the entry for sig that the host's delivery (siginfo
+ * host; NULL for "the oldest") corresponds to, into *info. Entries for sig
+ * queued before it are dropped too: the host consumed them without a
+ * delivery stop (signalfd, sigtimedwait), since it delivers each signal's
+ * queue in order. Returns whether an entry was found.
+ */
+static bool sig_dequeue(struct sig_pending *p, int sig, siginfo_t *info,
+			const siginfo_t *host)
+{
+	struct sig_queued *q, *tmp, *found = NULL;
 	bool more = false;
 
 	cds_list_for_each_entry(q, &p->queue, node) {
 		if (q->info.si_signo != sig)
 			continue;
-		if (!found)
+		if (!found && sig_entry_matches(q, host))
 			found = q;
-		else {
+		else if (found) {
 			more = true;
 			break;
 		}
@@ -82,9 +109,17 @@ static bool sig_dequeue(struct sig_pending *p, int sig, siginfo_t *info)
 	if (!found)
 		return false;
 	*info = found->info;
-	cds_list_del(&found->node);
-	free(found);
-	p->nr_queued--;
+	cds_list_for_each_entry_safe(q, tmp, &p->queue, node) {
+		if (q->info.si_signo != sig)
+			continue;
+		cds_list_del(&q->node);
+		p->nr_queued--;
+		bool last = q == found;
+
+		free(q);
+		if (last)
+			break;
+	}
 	if (!more)
 		p->set &= ~sig_bit(sig);
 	return true;
@@ -125,6 +160,31 @@ static void sig_handler_enter_locked(struct task *t, int sig)
 	}
 }
 
+/* A fault the host raised on the faulting instruction (SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGTRAP with a kernel si_code) cannot be ignored or
+ * blocked: returning to the instruction would fault again forever. */
+static bool sig_is_forced_fault(const siginfo_t *host)
+{
+	int sig = host->si_signo;
+
+	return host->si_code > 0 &&
+	       (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+		sig == SIGFPE || sig == SIGTRAP);
+}
+
+/* Linux's force_sig_info_to_task(): an ignored or blocked forced signal is
+ * reset to SIG_DFL and unblocked. Preconditions: signal mutex. */
+static void sig_force_locked(struct task *t, int sig)
+{
+	struct sig_action *a = &t->tg->sighand->actions[sig - 1];
+	bool blocked = t->sigmask & sig_bit(sig);
+
+	if (blocked || a->handler == (uint64_t)(uintptr_t)SIG_IGN) {
+		a->handler = (uint64_t)(uintptr_t)SIG_DFL;
+		t->sigmask &= ~sig_bit(sig);
+	}
+}
+
 static void group_stop_clear_locked(struct thread_group *tg)
 {
 	struct task *t;
@@ -140,6 +200,7 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 {
 	int sig = info->si_signo;
 	struct thread_group *tg;
+	siginfo_t host;
 	bool ignored;
 
 	if (!sig_valid(sig))
@@ -148,10 +209,13 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 	pthread_rwlock_rdlock(&k->ts.mu);
 	tg = t->tg;
 	pthread_mutex_lock(&tg->sighand->mu);
-	if (!sig_dequeue(&t->pending, sig, info))
-		sig_dequeue(&tg->shared_pending, sig, info);
+	host = *info;
+	if (!sig_dequeue(&t->pending, sig, info, &host))
+		sig_dequeue(&tg->shared_pending, sig, info, &host);
 	if (sig == SIGCONT || sig == SIGKILL)
 		group_stop_clear_locked(tg);
+	if (sig_is_forced_fault(&host))
+		sig_force_locked(t, sig);
 	ignored = sig_ignored_locked(tg->sighand, sig);
 	if (!ignored)
 		sig_handler_enter_locked(t, sig);
@@ -277,7 +341,7 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 		bool ring;
 
 		pthread_mutex_lock(&t->tg->sighand->mu);
-		ring = sig_enqueue_locked(t, shared[i], info);
+		ring = sig_enqueue_locked(t, shared[i], info, ring_host);
 		pthread_mutex_unlock(&t->tg->sighand->mu);
 		/* Only a newly queued signal needs the host rung: a
 		 * coalesced one is already on its way. */
@@ -310,8 +374,8 @@ void sig_consumed(struct kernel *k, struct task *t, int sig)
 		return;
 	pthread_rwlock_rdlock(&k->ts.mu);
 	pthread_mutex_lock(&t->tg->sighand->mu);
-	if (!sig_dequeue(&t->pending, sig, &info))
-		sig_dequeue(&t->tg->shared_pending, sig, &info);
+	if (!sig_dequeue(&t->pending, sig, &info, NULL))
+		sig_dequeue(&t->tg->shared_pending, sig, &info, NULL);
 	pthread_mutex_unlock(&t->tg->sighand->mu);
 	pthread_rwlock_unlock(&k->ts.mu);
 }

@@ -42,7 +42,8 @@ void kernel_group_stop_host(struct kernel *k, struct task *t, int sig,
  * signal was queued (a new host doorbell is needed). Preconditions: the
  * signal mutex of t's group is held.
  */
-bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info);
+bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info,
+			bool external);
 
 /* The host consumed sig for t without a delivery stop (sigtimedwait):
  * drop the kernel's matching entry. */

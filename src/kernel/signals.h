@@ -48,6 +48,9 @@ struct sig_action {
 struct sig_queued {
 	struct cds_list_head node;
 	siginfo_t info;
+	/* Sent from outside the sandbox (the debugger): the host sees the
+	 * sentry's own kill, whose siginfo names no sender in the sandbox. */
+	bool external;
 };
 
 /* A pending set: a task's private one or a thread group's shared one.

@@ -191,8 +191,12 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 	out->fdt_users = t->fdt ? fdt_users(t->fdt) : 0;
 	out->uid = t->uid;
 	out->euid = t->euid;
+	out->suid = t->suid;
+	out->fsuid = t->fsuid;
 	out->gid = t->gid;
 	out->egid = t->egid;
+	out->sgid = t->sgid;
+	out->fsgid = t->fsgid;
 	out->start_ns = t->start_ns;
 	pthread_mutex_unlock(&t->mu);
 	out->nr_syscalls = __atomic_load_n(&t->nr_syscalls, __ATOMIC_RELAXED);

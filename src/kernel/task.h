@@ -102,7 +102,10 @@ struct task {
 	char *cmdline;            /* protected by mu: argv joined by NULs */
 	size_t cmdline_len;       /* protected by mu */
 	struct fd_table *fdt;     /* protected by mu; shared with CLONE_FILES */
-	uint32_t uid, euid, gid, egid; /* protected by mu */
+	/* Credentials, as the host applied them: refreshed from the
+	 * platform when a set*id syscall succeeds and at exec (setuid
+	 * programs). Protected by mu. */
+	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
 	pid_t vfork_parent;       /* owned by the platform thread: the TID a
 				     CLONE_VFORK child releases at exec/exit */
 	uint64_t start_ns;        /* immutable: kernel uptime at creation */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/creds.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/task_set_internal.h"
@@ -50,8 +51,6 @@ int kernel_start_init(struct kernel *k, pid_t host_tid,
 	snprintf(t->comm, sizeof(t->comm), "%s", argv);
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		getrlimit(i, &tg->limits[i]);
-	t->uid = t->euid = getuid();
-	t->gid = t->egid = getgid();
 	t->tg = tg;
 	tg->leader = t;
 	cds_list_add_tail(&t->tg_node, &tg->tasks);
@@ -74,6 +73,7 @@ int kernel_start_init(struct kernel *k, pid_t host_tid,
 	k->ts.init = tg;
 	pthread_rwlock_unlock(&k->ts.mu);
 	__atomic_add_fetch(&k->tasks_created, 1, __ATOMIC_RELAXED);
+	task_refresh_creds(k, t);
 	*out = t;
 	return 0;
 
@@ -102,8 +102,12 @@ static int task_inherit(struct task *t, struct task *parent,
 	}
 	t->uid = parent->uid;
 	t->euid = parent->euid;
+	t->suid = parent->suid;
+	t->fsuid = parent->fsuid;
 	t->gid = parent->gid;
 	t->egid = parent->egid;
+	t->sgid = parent->sgid;
+	t->fsgid = parent->fsgid;
 	if (flags & CLONE_FILES) {
 		t->fdt = parent->fdt;
 		fdt_get(t->fdt);

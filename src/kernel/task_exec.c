@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/creds.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/task_set_internal.h"
@@ -95,6 +96,8 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	pthread_mutex_unlock(&t->mu);
 
 	task_vfork_release(k, t);
+	/* A set-user-ID program changes the credentials at exec. */
+	task_refresh_creds(k, t);
 	if (kernel_event(k, KERNEL_EVENT_EXEC, t->tid, 0))
 		kernel_pause(k);
 	return old_leader;

@@ -54,6 +54,10 @@ struct platform_ops {
 	 * delivers its own siginfo. Never blocks. Returns 0 or -errno. */
 	int (*notify_signal)(struct platform *p, struct task *t, int sig,
 			     bool group);
+	/* Reads the task's credentials as the host applied them, in the
+	 * order uid euid suid fsuid gid egid sgid fsgid. Returns 0 or
+	 * -errno. */
+	int (*read_creds)(struct platform *p, struct task *t, uint32_t ids[8]);
 	/* Reads the registers of a stopped task. Returns 0, -ESRCH for a task
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,

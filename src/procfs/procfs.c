@@ -65,6 +65,19 @@ struct procfs_file {
 	char data[];
 };
 
+/* Request counters by opcode, printed at unmount when the environment
+ * variable SENTRY_PROCFS_STATS is set (for bench/procfs_bench.sh). */
+enum {
+	ST_LOOKUP, ST_GETATTR, ST_READLINK, ST_OPEN, ST_READ, ST_RELEASE,
+	ST_OPENDIR, ST_READDIR, ST_READDIRPLUS, ST_RELEASEDIR, ST_NR
+};
+static const char *const st_names[ST_NR] = {
+	"lookup", "getattr", "readlink", "open", "read", "release",
+	"opendir", "readdir", "readdirplus", "releasedir",
+};
+static unsigned long st_count[ST_NR];
+#define STAT(op) __atomic_fetch_add(&st_count[ST_##op], 1, __ATOMIC_RELAXED)
+
 struct procfs_dirlist {
 	size_t nr;
 	struct procfs_dirent *v;
@@ -99,6 +112,7 @@ static void procfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct procfs_ctx c;
 	int err;
 
+	STAT(LOOKUP);
 	memset(&e, 0, sizeof(e));
 	if (!procfs_ino_node(parent, &p)) {
 		fuse_reply_err(req, ENOENT);
@@ -134,6 +148,7 @@ static void procfs_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct stat st;
 	int err = -ENOENT;
 
+	STAT(GETATTR);
 	if (procfs_ino_node(ino, &n)) {
 		req_ctx(req, &c);
 		err = procfs_node_getattr(&c, &n, &st);
@@ -165,6 +180,7 @@ static void procfs_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct pbuf b;
 	int err;
 
+	STAT(READLINK);
 	pbuf_init(&b);
 	err = render_ino(req, ino, &b);
 	pbuf_terminate(&b);
@@ -184,6 +200,7 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 	struct pbuf b;
 	int err;
 
+	STAT(OPEN);
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
 		fuse_reply_err(req, EROFS);
 		return;
@@ -219,6 +236,7 @@ static void procfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	const struct procfs_file *f = (void *)(uintptr_t)fi->fh;
 
+	STAT(READ);
 	if (off < 0) {
 		fuse_reply_err(req, EINVAL);
 		return;
@@ -235,6 +253,7 @@ static void procfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void procfs_release(fuse_req_t req, fuse_ino_t ino,
 			   struct fuse_file_info *fi)
 {
+	STAT(RELEASE);
 	free((void *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
@@ -247,6 +266,7 @@ static void procfs_opendir(fuse_req_t req, fuse_ino_t ino,
 	struct procfs_ctx c;
 	int err = -ENOENT;
 
+	STAT(OPENDIR);
 	d = calloc(1, sizeof(*d));
 	if (!d) {
 		fuse_reply_err(req, ENOMEM);
@@ -328,12 +348,14 @@ static void procfs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 static void procfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 			   off_t off, struct fuse_file_info *fi)
 {
+	STAT(READDIR);
 	procfs_readdir_common(req, ino, size, off, fi, false);
 }
 
 static void procfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 			       off_t off, struct fuse_file_info *fi)
 {
+	STAT(READDIRPLUS);
 	procfs_readdir_common(req, ino, size, off, fi, true);
 }
 
@@ -342,6 +364,7 @@ static void procfs_releasedir(fuse_req_t req, fuse_ino_t ino,
 {
 	struct procfs_dirlist *d = (void *)(uintptr_t)fi->fh;
 
+	STAT(RELEASEDIR);
 	free(d->v);
 	free(d);
 	fuse_reply_err(req, 0);
@@ -817,5 +840,12 @@ void procfs_stop(struct procfs *fs)
 	 * can hang), then detaches the mount. */
 	fuse_session_unmount(fs->se);
 	fuse_session_destroy(fs->se);
+	if (getenv("SENTRY_PROCFS_STATS")) {
+		fprintf(stderr, "sentry: procfs requests:");
+		for (int i = 0; i < ST_NR; i++)
+			fprintf(stderr, " %s=%lu", st_names[i],
+				__atomic_load_n(&st_count[i], __ATOMIC_RELAXED));
+		fprintf(stderr, "\n");
+	}
 	procfs_free(fs);
 }

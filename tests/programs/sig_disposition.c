@@ -5,7 +5,6 @@
  *
  * Usage: sig_disposition MODE. Prints facts only (no PIDs, no addresses),
  * so the output is the same natively and under the sentry. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -497,8 +496,11 @@ static int mode_sigchld_ign(void)
 		_exit(4);
 	msleep(100);
 	printf("SIG_DFL again: kill(zombie, 0)=%d\n", kill(child, 0));
+	st = 0;
+	pid_t w = waitpid(child, &st, 0);
+
 	printf("SIG_DFL again: waitpid got child=%s status=%d\n",
-	       YN(waitpid(child, &st, 0) == child), WEXITSTATUS(st));
+	       YN(w == child), WEXITSTATUS(st));
 	return 0;
 }
 

@@ -4,7 +4,6 @@
  * temporary mask, sigpending reports blocked pending signals.
  *
  * Usage: sig_mask MODE. Prints facts only. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

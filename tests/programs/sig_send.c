@@ -5,7 +5,6 @@
  * Usage: sig_send MODE. Prints facts only. kill(-1) is exercised only from
  * a child running under an otherwise unused UID, so that natively it can
  * reach nothing but the test's own processes. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>

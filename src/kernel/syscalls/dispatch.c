@@ -25,6 +25,15 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SC(getsid, sys_getsid),
 	SCX(setpgid, sys_setpgid, sys_setpgid_exit),
 	SCX(setsid, sys_setsid, sys_setsid_exit),
+	/* credentials */
+	SCX(setuid, sys_setid, sys_setid_exit),
+	SCX(setgid, sys_setid, sys_setid_exit),
+	SCX(setreuid, sys_setid, sys_setid_exit),
+	SCX(setregid, sys_setid, sys_setid_exit),
+	SCX(setresuid, sys_setid, sys_setid_exit),
+	SCX(setresgid, sys_setid, sys_setid_exit),
+	SCX(setfsuid, sys_setid, sys_setid_exit),
+	SCX(setfsgid, sys_setid, sys_setid_exit),
 	/* lifecycle */
 	SC(clone, sys_clone),
 	SC(clone3, sys_clone3),
@@ -57,6 +66,8 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 const int kernel_trapped_syscalls[] = {
 	SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgid, SYS_getpgrp,
 	SYS_getsid, SYS_setpgid, SYS_setsid,
+	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid,
+	SYS_setresgid, SYS_setfsuid, SYS_setfsgid,
 	SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_wait4, SYS_waitid,
 	SYS_unshare,
 	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack, SYS_kill,

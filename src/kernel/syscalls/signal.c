@@ -9,8 +9,10 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "kernel/creds.h"
 #include "kernel/kernel.h"
 #include "kernel/signal_deliver.h"
 #include "kernel/syscalls/syscalls.h"
@@ -100,40 +102,80 @@ void sys_sigaltstack_exit(struct kernel *k, struct task *t,
 	task_unlock_signals(t);
 }
 
-static pid_t kill_own_pgid(struct kernel *k, struct task *t)
+/*
+ * The senders: kill, tkill, tgkill (and the siginfo-carrying variants
+ * below). Linux's order of checks is kept because applications can tell
+ * it apart: the target is looked up first (ESRCH), then the signal number
+ * is checked (EINVAL), then the permission (EPERM). A permitted signal is
+ * queued in the kernel with the sender's siginfo, then the host executes
+ * the same kill, whose delivery stop the kernel answers.
+ */
+
+/* Collects, under ts.mu, the thread groups kill(pid) targets, with a
+ * reference each on a live task of the group (for sig_send). */
+struct kill_targets {
+	pid_t *tgids;
+	int n, permitted;
+};
+
+static void kill_collect_locked(struct kernel *k, struct task *t, pid_t pid,
+				int sig, struct kill_targets *kt)
 {
-	pid_t pgid;
+	struct thread_group *tg;
+	struct process_group *pg = NULL;
+	int cap = 0;
 
-	pthread_rwlock_rdlock(&k->ts.mu);
-	pgid = t->tg->pgrp ? t->tg->pgrp->pgid : 0;
-	pthread_rwlock_unlock(&k->ts.mu);
-	return pgid;
-}
+#define KT_ADD(g)                                                          \
+	do {                                                               \
+		if (kt->n == cap) {                                        \
+			pid_t *nv;                                         \
+			cap = cap ? cap * 2 : 16;                          \
+			nv = realloc(kt->tgids, sizeof(pid_t) * (size_t)cap); \
+			if (!nv)                                           \
+				return;                                    \
+			kt->tgids = nv;                                    \
+		}                                                          \
+		kt->tgids[kt->n++] = (g)->tgid;                            \
+		if (task_may_signal(t, (g)->leader, sig))                  \
+			kt->permitted++;                                   \
+		else                                                       \
+			kt->tgids[kt->n - 1] = 0;                          \
+	} while (0)
 
-/* Whether a kill target exists in the emulated tree. */
-static bool kill_target_exists(struct kernel *k, struct task *t, pid_t pid)
-{
-	bool found = false;
-
-	if (pid == -1)
-		return true;
-	pthread_rwlock_rdlock(&k->ts.mu);
 	if (pid > 0) {
 		struct task *target;
 
-		/* kill(2) takes any thread's TID and signals its group. */
+		/* kill(2) takes any thread's TID and signals its group; a
+		 * zombie can still be signalled (to no effect). */
 		rcu_read_lock();
 		target = task_lookup_rcu(k, pid);
-		found = target && target->exit_state != TASK_EXIT_DEAD;
 		rcu_read_unlock();
-	} else {
-		pid_t pgid = pid == 0 ? (t->tg->pgrp ? t->tg->pgrp->pgid : 0)
-				      : -pid;
-
-		found = pgrp_find_locked(k, pgid) != NULL;
+		if (target && target->exit_state != TASK_EXIT_DEAD)
+			KT_ADD(target->tg);
+		return;
 	}
-	pthread_rwlock_unlock(&k->ts.mu);
-	return found;
+	if (pid == -1) {
+		struct cds_lfht_iter iter;
+		struct cds_lfht_node *node;
+
+		/* Everything but init and the caller's own group. */
+		rcu_read_lock();
+		ts_for_each_node(k->ts.tgs, &iter, node) {
+			tg = caa_container_of(node, struct thread_group,
+					      ts_node);
+			if (tg->tgid > 1 && tg != t->tg && tg->state != TG_DEAD)
+				KT_ADD(tg);
+		}
+		rcu_read_unlock();
+		return;
+	}
+	pg = pgrp_find_locked(k, pid == 0 ? (t->tg->pgrp ? t->tg->pgrp->pgid
+							  : 0)
+					  : -pid);
+	if (pg)
+		cds_list_for_each_entry(tg, &pg->members, pgrp_node)
+			KT_ADD(tg);
+#undef KT_ADD
 }
 
 enum sc_action sys_kill(struct kernel *k, struct task *t,
@@ -141,53 +183,69 @@ enum sc_action sys_kill(struct kernel *k, struct task *t,
 {
 	pid_t pid = (pid_t)f->args[0];
 	int sig = (int)f->args[1];
+	struct kill_targets kt = { 0 };
+	siginfo_t si = { .si_signo = sig, .si_code = SI_USER };
 
-	if (sig != 0 && !sig_valid(sig)) {
-		f->ret = -EINVAL;
-		return SC_RETURN;
-	}
-	if (pid == INT32_MIN || !kill_target_exists(k, t, pid)) {
+	if (pid == INT32_MIN) { /* -INT_MIN overflows: Linux says ESRCH */
 		f->ret = -ESRCH;
 		return SC_RETURN;
 	}
-	if (sig != 0 && pid != -1) {
-		siginfo_t si = { .si_signo = sig, .si_code = SI_USER };
-
-		si.si_pid = task_tgid(t);
-		si.si_uid = t->uid;
-		if (pid > 0)
-			sig_send(k, SIGNAL_TARGET_TG, pid, &si, false);
-		else
-			sig_send(k, SIGNAL_TARGET_PGRP,
-				 pid == 0 ? kill_own_pgid(k, t) : -pid, &si,
-				 false);
+	pthread_rwlock_rdlock(&k->ts.mu);
+	kill_collect_locked(k, t, pid, sig, &kt);
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (kt.n == 0)
+		f->ret = -ESRCH;
+	else if (sig != 0 && !sig_valid(sig))
+		f->ret = -EINVAL;
+	else if (kt.permitted == 0 && pid != -1)
+		/* kill(-1) ignores EPERM from each process it skips. */
+		f->ret = -EPERM;
+	else
+		f->ret = 0;
+	if (f->ret < 0 || sig == 0) {
+		free(kt.tgids);
+		return f->ret < 0 ? SC_RETURN : SC_HOST;
 	}
+	si.si_pid = task_tgid(t);
+	si.si_uid = t->uid;
+	for (int i = 0; i < kt.n; i++)
+		if (kt.tgids[i])
+			sig_send(k, SIGNAL_TARGET_TG, kt.tgids[i], &si, false);
+	free(kt.tgids);
 	return SC_HOST;
 }
 
-/* tkill/tgkill: the target thread must exist (and belong to tgid). */
+/* tkill/tgkill (tgid -1 means tkill, which has no thread group). */
 static enum sc_action thread_kill(struct kernel *k, struct task *t,
 				  struct syscall_frame *f, pid_t tgid, pid_t tid,
 				  int sig)
 {
 	struct task *target;
-	bool ok;
+	bool found, permitted = false;
 
-	/* tgid -1 means tkill(2), which has no thread group argument. */
-	if ((sig != 0 && !sig_valid(sig)) || tid <= 0 ||
-	    (tgid != -1 && tgid <= 0)) {
+	if (tid <= 0 || (tgid != -1 && tgid <= 0)) {
 		f->ret = -EINVAL;
 		return SC_RETURN;
 	}
+	pthread_rwlock_rdlock(&k->ts.mu);
 	rcu_read_lock();
 	target = task_lookup_rcu(k, tid);
-	ok = target && target->exit_state != TASK_EXIT_DEAD &&
-	     (tgid == -1 || task_tgid(target) == tgid);
 	rcu_read_unlock();
-	if (!ok) {
+	found = target && target->exit_state != TASK_EXIT_DEAD &&
+		(tgid == -1 || task_tgid(target) == tgid);
+	if (found)
+		permitted = task_may_signal(t, target, sig);
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (!found)
 		f->ret = -ESRCH;
+	else if (sig != 0 && !sig_valid(sig))
+		f->ret = -EINVAL;
+	else if (!permitted)
+		f->ret = -EPERM;
+	else
+		f->ret = 0;
+	if (f->ret < 0)
 		return SC_RETURN;
-	}
 	if (sig != 0) {
 		siginfo_t si = { .si_signo = sig, .si_code = SI_TKILL };
 
@@ -292,9 +350,9 @@ static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
 {
 	siginfo_t si;
 	struct task *target;
-	bool ok, self;
+	bool found, permitted = false;
 
-	if (!sig_valid(sig) && sig != 0) {
+	if (tgid <= 0 || (tid != -1 && tid <= 0)) {
 		f->ret = -EINVAL;
 		return SC_RETURN;
 	}
@@ -302,24 +360,32 @@ static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
 		f->ret = -EFAULT;
 		return SC_RETURN;
 	}
-	rcu_read_lock();
-	target = task_lookup_rcu(k, tid > 0 ? tid : tgid);
-	ok = target && target->exit_state != TASK_EXIT_DEAD &&
-	     (tid <= 0 || tgid <= 0 || task_tgid(target) == tgid);
-	self = ok && task_tgid(target) == task_tgid(t);
-	rcu_read_unlock();
-	if (tgid <= 0 || (tid != -1 && tid <= 0)) {
-		f->ret = -EINVAL;
-		return SC_RETURN;
-	}
-	if (!ok) {
-		f->ret = -ESRCH;
-		return SC_RETURN;
-	}
-	if (!self && (si.si_code >= 0 || si.si_code == SI_TKILL)) {
+	/* Only SI_QUEUE-style codes may be forged towards another process
+	 * (Linux checks this before looking the target up). */
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) &&
+	    tgid != task_tgid(t)) {
 		f->ret = -EPERM;
 		return SC_RETURN;
 	}
+	pthread_rwlock_rdlock(&k->ts.mu);
+	rcu_read_lock();
+	target = task_lookup_rcu(k, tid > 0 ? tid : tgid);
+	rcu_read_unlock();
+	found = target && target->exit_state != TASK_EXIT_DEAD &&
+		(tid <= 0 || task_tgid(target) == tgid);
+	if (found)
+		permitted = task_may_signal(t, target, sig);
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (!found)
+		f->ret = -ESRCH;
+	else if (sig != 0 && !sig_valid(sig))
+		f->ret = -EINVAL;
+	else if (!permitted)
+		f->ret = -EPERM;
+	else
+		f->ret = 0;
+	if (f->ret < 0)
+		return SC_RETURN;
 	if (sig != 0) {
 		si.si_signo = sig;
 		if (tid > 0)

@@ -85,6 +85,9 @@ void sys_prctl_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_unshare(struct kernel *, struct task *, struct syscall_frame *);
 void sys_unshare_exit(struct kernel *, struct task *, struct syscall_frame *);
 
+enum sc_action sys_setid(struct kernel *, struct task *, struct syscall_frame *);
+void sys_setid_exit(struct kernel *, struct task *, struct syscall_frame *);
+
 enum sc_action sys_wait4(struct kernel *, struct task *, struct syscall_frame *);
 void sys_wait4_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_waitid(struct kernel *, struct task *, struct syscall_frame *);

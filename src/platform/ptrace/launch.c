@@ -68,6 +68,19 @@ init_child(char *const argv[], const struct sock_fprog *prog, int sync_fd,
 	}
 	cmd = fork();
 	if (cmd == 0) {
+		/* The command leads its own process group, as a job of a
+		 * shell does, and on a terminal it is the foreground job:
+		 * kill(0, sig) and the terminal's ^C reach it, not init. */
+		setpgid(0, 0);
+		if (mode == INIT_NEW_PGRP) {
+			sigset_t ttou;
+
+			sigemptyset(&ttou);
+			sigaddset(&ttou, SIGTTOU);
+			sigprocmask(SIG_BLOCK, &ttou, NULL);
+			tcsetpgrp(STDIN_FILENO, getpid());
+			sigprocmask(SIG_UNBLOCK, &ttou, NULL);
+		}
 		execvp(argv[0], argv);
 		if (errno == ENOENT) {
 			dprintf(STDERR_FILENO, "sentry: %s: command not found\n",
@@ -78,6 +91,7 @@ init_child(char *const argv[], const struct sock_fprog *prog, int sync_fd,
 			strerror(errno));
 		_exit(126);
 	}
+	setpgid(cmd, cmd); /* whichever runs first, as shells do */
 	/* The sandbox's init: reap orphans until the command is gone. The
 	 * platform reports the command's own status (it sees it die). */
 	for (;;) {

@@ -11,6 +11,7 @@
  * for this: no epoll, no signalfd, one waitpid per stop.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,7 +304,31 @@ static int op_backtrace(struct platform *p, struct task *t, char *buf,
 	return pt_call(pp, &r);
 }
 
+static int op_read_creds(struct platform *p, struct task *t, uint32_t ids[8])
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", t->host_tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (found < 2 && fgets(line, sizeof(line), f)) {
+		uint32_t *v = !strncmp(line, "Uid:", 4)	  ? ids
+			      : !strncmp(line, "Gid:", 4) ? ids + 4
+							  : NULL;
+
+		if (v && sscanf(line + 4, "%u %u %u %u", &v[0], &v[1], &v[2],
+				&v[3]) == 4)
+			found++;
+	}
+	fclose(f);
+	return found == 2 ? 0 : -EIO;
+}
+
 const struct platform_ops pt_ops = {
+	.read_creds = op_read_creds,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.interrupt = op_interrupt,

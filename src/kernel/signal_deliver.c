@@ -212,6 +212,11 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 	host = *info;
 	if (!sig_dequeue(&t->pending, sig, info, &host))
 		sig_dequeue(&tg->shared_pending, sig, info, &host);
+	/* Signals the host's kernel generated itself (SIGCHLD, faults,
+	 * timers) carry details only the host knows (si_utime, si_addr):
+	 * the kernel's entry was bookkeeping, the host's siginfo stands. */
+	if (host.si_code > 0)
+		*info = host;
 	if (sig == SIGCONT || sig == SIGKILL)
 		group_stop_clear_locked(tg);
 	if (sig_is_forced_fault(&host))

@@ -17,9 +17,11 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
+#include "kernel/signal_deliver.h"
 #include "kernel/task_set_internal.h"
 
 void task_exit_begin(struct kernel *k, struct task *t, int status)
@@ -120,6 +122,32 @@ static void tg_reparent_children_locked(struct kernel *k,
 	}
 }
 
+/* Queues the exit signal (SIGCHLD) for tg's parent with the siginfo Linux's
+ * do_notify_parent() builds; the host sends the same signal, and its
+ * delivery stop consumes this entry. Preconditions: ts.mu held for
+ * writing. */
+static void tg_notify_parent_locked(struct thread_group *tg, int status)
+{
+	struct thread_group *p = tg->parent;
+	int sig = tg->leader->exit_signal;
+	siginfo_t si = { .si_signo = sig };
+
+	if (!p || !sig_valid(sig) || !p->leader)
+		return;
+	si.si_pid = tg->tgid;
+	si.si_uid = tg->leader->uid;
+	if (WIFEXITED(status)) {
+		si.si_code = CLD_EXITED;
+		si.si_status = WEXITSTATUS(status);
+	} else {
+		si.si_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
+		si.si_status = WTERMSIG(status);
+	}
+	pthread_mutex_lock(&p->sighand->mu);
+	sig_enqueue_locked(p->leader, true, &si, false);
+	pthread_mutex_unlock(&p->sighand->mu);
+}
+
 /* The last task of tg is gone: the group exits. */
 static void tg_exit_locked(struct kernel *k, struct thread_group *tg,
 			   int status)
@@ -129,6 +157,7 @@ static void tg_exit_locked(struct kernel *k, struct thread_group *tg,
 	tg_reparent_children_locked(k, tg);
 	if (tg == k->ts.init)
 		k->init_exit_status = status;
+	tg_notify_parent_locked(tg, status);
 	if (!tg->parent || tg_parent_autoreaps(tg->parent,
 					       tg->leader->exit_signal)) {
 		/* Init is reaped by the sentry itself; autoreaped children by

@@ -82,7 +82,7 @@ static pid_t waiter(int ready_fd, int pgid)
 		handle(SIGUSR1);
 		if (ready_fd >= 0 && write(ready_fd, "r", 1) != 1)
 			_exit(1);
-		for (int i = 0; i < 40 && !nrec; i++)
+		for (int i = 0; i < 200 && !nrec; i++)
 			msleep(10);
 		msleep(100);
 		_exit(nrec ? 10 + nrec : 0);
@@ -220,14 +220,14 @@ static int mode_tkill_tgkill(void)
 	while (!thread_tid)
 		msleep(1);
 	r = (int)syscall(SYS_tgkill, getpid(), thread_tid, SIGUSR1);
-	for (int i = 0; i < 100 && !nrec; i++)
+	for (int i = 0; i < 2000 && !nrec; i++)
 		msleep(5);
 	printf("tgkill(me, thread): ret=%d handled by that thread=%s code=%s\n",
 	       r, YN(nrec == 1 && rec_tid[0] == thread_tid),
 	       rec[0].si_code == SI_TKILL ? "SI_TKILL" : "other");
 	nrec = 0;
 	r = (int)syscall(SYS_tkill, thread_tid, SIGUSR1);
-	for (int i = 0; i < 100 && !nrec; i++)
+	for (int i = 0; i < 2000 && !nrec; i++)
 		msleep(5);
 	printf("tkill(thread): ret=%d handled by that thread=%s\n", r,
 	       YN(nrec == 1 && rec_tid[0] == thread_tid));
@@ -260,7 +260,7 @@ static int mode_tkill_tgkill(void)
 	/* kill() with a thread's TID signals the whole process. */
 	nrec = 0;
 	r = kill(thread_tid, SIGUSR1);
-	for (int i = 0; i < 100 && !nrec; i++)
+	for (int i = 0; i < 2000 && !nrec; i++)
 		msleep(5);
 	printf("kill(thread tid): ret=%d delivered=%d code=%s\n", r, nrec,
 	       rec[0].si_code == SI_USER ? "SI_USER" : "other");
@@ -414,7 +414,7 @@ static int mode_pidfd(void)
 		handle(SIGUSR1);
 		if (write(p[1], "r", 1) != 1)
 			_exit(1);
-		for (int i = 0; i < 200 && !nrec; i++)
+		for (int i = 0; i < 2000 && !nrec; i++)
 			msleep(5);
 		_exit(nrec == 1 && rec[0].si_code == SI_QUEUE ?
 		      rec[0].si_value.sival_int : 70);
@@ -565,7 +565,7 @@ static int mode_permissions(void)
 			_exit(0);
 		}
 		waitpid(g, &st, 0);
-		for (int i = 0; i < 100 && !nrec; i++)
+		for (int i = 0; i < 2000 && !nrec; i++)
 			msleep(5);
 		printf("same-uid kill: delivered=%d si_uid=%d si_pid=%s\n",
 		       nrec, nrec ? (int)rec[0].si_uid : -1,
@@ -596,7 +596,7 @@ static int mode_permissions(void)
 		handle(SIGUSR2);
 		if (write(q[1], "r", 1) != 1)
 			_exit(98);
-		for (int i = 0; i < 200 && !nrec; i++)
+		for (int i = 0; i < 2000 && !nrec; i++)
 			msleep(5);
 		_exit(nrec ? (rec[0].si_uid == 0 ? 10 : 11) : 0);
 	}

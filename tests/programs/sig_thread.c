@@ -111,7 +111,7 @@ static int mode_group_target(void)
 		int before = nhandled;
 
 		kill(getpid(), SIGUSR1);
-		for (int i = 0; i < 200 && nhandled == before; i++)
+		for (int i = 0; i < 2000 && nhandled == before; i++)
 			msleep(2);
 	}
 	printf("5x kill(USR1): handled=%d, all by the unblocking thread "

@@ -259,6 +259,14 @@ static int cmd_run(int argc, char **argv)
 			continue;
 		if (sig == SIGUSR2)
 			break;
+		if (kernel_paused(&app.k)) {
+			/* A termination request must reach a sandbox that a
+			 * debugger left paused. */
+			fprintf(stderr, "sentry: %s while paused: resuming the "
+					"sandbox\n", strsignal(sig));
+			while (kernel_unpause(&app.k) == 0)
+				;
+		}
 		/* Forward to the command, like a container runtime's init:
 		 * the sandbox decides what a termination request means. */
 		pid_t cmd = ptrace_platform_cmd_pid(app.pp);

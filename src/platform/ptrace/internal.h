@@ -116,6 +116,7 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 void pt_release(struct ptrace_platform *pp, struct pt_task *pt);
 
 /* requests.c */
+bool pt_on_platform_thread(struct ptrace_platform *pp);
 int pt_doorbell_start(struct ptrace_platform *pp);
 void pt_doorbell_answer(struct ptrace_platform *pp);
 void pt_requests_run(struct ptrace_platform *pp);

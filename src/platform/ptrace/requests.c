@@ -33,9 +33,14 @@ static struct ptrace_platform *to_pp(struct platform *p)
 	return (struct ptrace_platform *)p;
 }
 
-static bool on_platform_thread(struct ptrace_platform *pp)
+/* The TID of the calling thread, cached: gettid() is a real syscall. */
+static __thread pid_t self_tid;
+
+bool pt_on_platform_thread(struct ptrace_platform *pp)
 {
-	return gettid() == pp->thread_tid;
+	if (!self_tid)
+		self_tid = gettid();
+	return self_tid == pp->thread_tid;
 }
 
 int pt_doorbell_start(struct ptrace_platform *pp)
@@ -220,7 +225,7 @@ static int op_interrupt(struct platform *p, struct task *t)
 {
 	struct ptrace_platform *pp = to_pp(p);
 
-	if (on_platform_thread(pp)) {
+	if (pt_on_platform_thread(pp)) {
 		pt_interrupt_now(pp, t->host_tid);
 		return 0;
 	}
@@ -231,7 +236,7 @@ static int op_release(struct platform *p, struct task *t)
 {
 	struct ptrace_platform *pp = to_pp(p);
 
-	if (on_platform_thread(pp)) {
+	if (pt_on_platform_thread(pp)) {
 		pt_release_now(pp, t->host_tid);
 		return 0;
 	}
@@ -243,7 +248,7 @@ static int op_quiesce(struct platform *p, int timeout_ms)
 	struct ptrace_platform *pp = to_pp(p);
 	uint64_t deadline = pt_now_ns() + (uint64_t)timeout_ms * 1000000u;
 
-	if (on_platform_thread(pp))
+	if (pt_on_platform_thread(pp))
 		return 0;
 	for (;;) {
 		struct plat_req r = { .kind = REQ_QUIESCE };
@@ -283,7 +288,7 @@ static int op_get_regs(struct platform *p, struct task *t,
 	struct plat_req r = { .kind = REQ_GET_REGS, .host_tid = t->host_tid,
 			      .regs = regs };
 
-	if (on_platform_thread(pp)) {
+	if (pt_on_platform_thread(pp)) {
 		pt_run_one(pp, &r);
 		return r.result;
 	}
@@ -297,7 +302,7 @@ static int op_backtrace(struct platform *p, struct task *t, char *buf,
 	struct plat_req r = { .kind = REQ_BACKTRACE, .host_tid = t->host_tid,
 			      .buf = buf, .len = len };
 
-	if (on_platform_thread(pp)) {
+	if (pt_on_platform_thread(pp)) {
 		pt_run_one(pp, &r);
 		return r.result;
 	}

@@ -152,8 +152,10 @@ int ctl_hook_install(struct ctl_server *srv)
 	if (k->event_fn) {
 		err = -EBUSY; /* another hook, or another server on k */
 	} else {
-		k->event_arg = srv;
-		__atomic_store_n(&k->event_fn, ctl_event_hook, __ATOMIC_RELEASE);
+		/* The argument is published before the function that uses it;
+		 * kernel_event() reads both under rcu_read_lock(). */
+		rcu_assign_pointer(k->event_arg, srv);
+		rcu_assign_pointer(k->event_fn, ctl_event_hook);
 	}
 	pthread_mutex_unlock(&k->ext_mu);
 	return err;
@@ -165,9 +167,9 @@ void ctl_hook_remove(struct ctl_server *srv)
 	struct timespec us = { 0, 50 * 1000 };
 
 	pthread_mutex_lock(&k->ext_mu);
-	if (k->event_arg == srv) {
-		__atomic_store_n(&k->event_fn, NULL, __ATOMIC_RELEASE);
-		__atomic_store_n(&k->event_arg, NULL, __ATOMIC_RELEASE);
+	if (rcu_dereference(k->event_arg) == srv) {
+		rcu_assign_pointer(k->event_fn, NULL);
+		rcu_assign_pointer(k->event_arg, NULL);
 	}
 	pthread_mutex_unlock(&k->ext_mu);
 	/* Wait for hook calls already past the kernel's load of event_fn:

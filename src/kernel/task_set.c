@@ -35,7 +35,17 @@ static int tg_match(struct cds_lfht_node *node, const void *key)
 
 int ts_init(struct task_set *ts)
 {
-	pthread_rwlock_init(&ts->mu, NULL);
+	pthread_rwlockattr_t attr;
+
+	/* Writers first: the platform thread writes the tree on every clone
+	 * and exit, and a reader walking the whole tree (ls -R, a dump) must
+	 * not starve it. The lock is never taken recursively for reading,
+	 * which this kind requires. */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+				      PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&ts->mu, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	CDS_INIT_LIST_HEAD(&ts->sessions);
 	CDS_INIT_LIST_HEAD(&ts->pgrps);
 	ts->tasks = cds_lfht_new(64, 64, 0, CDS_LFHT_AUTO_RESIZE, NULL);

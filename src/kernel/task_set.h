@@ -16,7 +16,9 @@ struct thread_group;
 struct task_set {
 	/* mu protects the tree (see kernel.h). Writers: the platform thread
 	 * and control requests; readers take it for reading only to copy
-	 * relations that span objects (children lists, members). */
+	 * relations that span objects (children lists, members). It prefers
+	 * writers, so it must never be taken twice for reading by one
+	 * thread. */
 	pthread_rwlock_t mu;
 
 	/* tasks by TID and thread groups by TGID. RCU hash tables: lookups

@@ -38,6 +38,12 @@
 #include "procfs/procfs_internal.h"
 
 #define PROCFS_TIMEOUT 1.0 /* seconds entries and attributes are cached */
+/* Entries explicitly invalidated when their task leaves (tasks/TID,
+ * proc/PID, threadgroups/TGID... and every static row below them) and
+ * static names that never appear (cached negative lookups: ps probes
+ * proc/PID/ctty) may be cached much longer: that is what makes a second
+ * `ps` cheap (DESIGN §6). */
+#define PROCFS_TIMEOUT_LONG 60.0
 #define PROCFS_MAX_THREADS 8
 #define FUSE_SUPER_MAGIC 0x65735546
 
@@ -105,6 +111,21 @@ static bool entry_stable(const struct procfs_node *parent, const char *name)
 	return true;
 }
 
+/* How long the entry for child n under parent p may be cached: numbered
+ * leaves (fd/N) and proc/PID/task/TID are not invalidated by name when
+ * they go, so they get the short timeout. */
+static double entry_timeout(const struct procfs_node *p,
+			    const struct procfs_node *n)
+{
+	const struct procfs_dir *d = procfs_dir_get(p->dir);
+
+	if (p->dir == PD_PROC_TASKS || (d && d->leaf_mode) ||
+	    (n && n->slot && procfs_dir_get(n->dir) &&
+	     procfs_dir_get(n->dir)->leaf_mode))
+		return PROCFS_TIMEOUT;
+	return PROCFS_TIMEOUT_LONG;
+}
+
 static void procfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e;
@@ -123,7 +144,7 @@ static void procfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	procfs_ctx_release(&c);
 	if (err == -ENOENT && procfs_name_cacheable(&p, name)) {
 		e.ino = 0; /* a cached negative entry */
-		e.entry_timeout = PROCFS_TIMEOUT;
+		e.entry_timeout = entry_timeout(&p, NULL);
 		fuse_reply_entry(req, &e);
 		return;
 	}
@@ -134,8 +155,8 @@ static void procfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	e.ino = e.attr.st_ino;
 	/* The caller's own outside process is visible to it alone. */
 	if (entry_stable(&p, name) && n.dir != PD_PROC_OUTSIDE) {
-		e.entry_timeout = PROCFS_TIMEOUT;
-		e.attr_timeout = PROCFS_TIMEOUT;
+		e.entry_timeout = entry_timeout(&p, &n);
+		e.attr_timeout = e.entry_timeout;
 	}
 	fuse_reply_entry(req, &e);
 }
@@ -329,9 +350,13 @@ static void procfs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			if (i >= 2 &&
 			    procfs_node_getattr(&c, &d->v[i - 2].node,
 						&e.attr) == 0) {
+				struct procfs_node pn;
+
 				e.ino = e.attr.st_ino;
-				e.entry_timeout = PROCFS_TIMEOUT;
-				e.attr_timeout = PROCFS_TIMEOUT;
+				if (procfs_ino_node(ino, &pn))
+					e.entry_timeout = entry_timeout(
+						&pn, &d->v[i - 2].node);
+				e.attr_timeout = e.entry_timeout;
 			}
 			ent = fuse_add_direntry_plus(req, buf + pos, size - pos,
 						     name, &e, (off_t)i + 1);

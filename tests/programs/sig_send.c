@@ -20,6 +20,9 @@
 
 #define YN(c) ((c) ? "yes" : "no")
 #define TEST_UID 54321
+/* kill(-1) run natively reaches every process of its UID on the machine:
+ * it gets a UID no other test uses, so parallel tests never see it. */
+#define KILL_ALL_UID 54399
 
 static void msleep(int ms)
 {
@@ -176,7 +179,7 @@ static int mode_kill_minus1(void)
 		setpgid(0, 0);
 		if (pipe(q) < 0)
 			_exit(98);
-		if (setgid(TEST_UID) || setuid(TEST_UID)) {
+		if (setgid(KILL_ALL_UID) || setuid(KILL_ALL_UID)) {
 			perror("setuid");
 			_exit(99);
 		}

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 if [ "${SKIP_INSTALL:-}" != 1 ]; then
 	./scripts/install-deps.sh
 fi
-./scripts/build.sh
+echo "building (log: /tmp/sentry-build.log)..."
+./scripts/build.sh > /tmp/sentry-build.log 2>&1 || { cat /tmp/sentry-build.log; exit 1; }
 S=build/sentry
 DBG=build/sentrydbg
 MNT=/mnt/sentry

@@ -113,13 +113,22 @@ static void object(json_t *o, int indent, FILE *out)
 	}
 }
 
+/* Prints argv on one line: control characters (a newline in a python -c
+ * script) become '?', as ps(1) shows them, so one task is one line. */
 static void cmdline(json_t *argv, FILE *out)
 {
 	json_t *a;
 	size_t i;
 
-	json_array_foreach(argv, i, a)
-		fprintf(out, "%s%s", i ? " " : "", json_string_value(a));
+	json_array_foreach(argv, i, a) {
+		const char *c = json_string_value(a);
+
+		if (i)
+			fputc(' ', out);
+		for (; c && *c; c++)
+			fputc((unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c,
+			      out);
+	}
 }
 
 static void r_ps(json_t *r, FILE *out)

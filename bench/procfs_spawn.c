@@ -62,7 +62,8 @@ int main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	for (long i = 0; i < n; i++)
-		kill(kids[i], SIGKILL);
+		if (kids[i] > 0) /* never kill(0) or kill(-1) */
+			kill(kids[i], SIGKILL);
 	for (long i = 0; i < n; i++)
 		while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
 			;

@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	for (long i = 0; held && i < hold; i++)
 		if (held[i] > 0)
-			kill(held[i], SIGKILL);
+			if (held[i] > 0) /* never kill(0) or kill(-1) */
+				kill(held[i], SIGKILL);
 	for (long i = 0; held && i < hold; i++)
 		if (held[i] > 0)
 			waitpid(held[i], NULL, 0);

@@ -8,6 +8,8 @@
 #define SENTRY_DEBUGGER_CLIENT_H
 
 #include <jansson.h>
+
+#include "kernel/signals.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -136,8 +138,17 @@ int dbg_split_words(const char *s, char ***words, char *err, size_t errlen);
 void dbg_words_free(char **words);
 
 /* Signals by name, as the kernel numbers them (kill -l). */
-int dbg_sig_parse(const char *s);
-const char *dbg_sig_name(int sig, char *buf, size_t len);
+/* Signal names as the sentry spells them (src/kernel/signames.c, linked
+ * into sentrydbg too). */
+static inline int dbg_sig_parse(const char *s)
+{
+	return sig_parse(s);
+}
+
+static inline const char *dbg_sig_name(int sig, char *buf, size_t len)
+{
+	return sig_name(sig, buf, len);
+}
 
 /* Options of sentrydbg itself. */
 struct dbg_options {

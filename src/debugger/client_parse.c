@@ -21,43 +21,6 @@
 #define MAX_WORDS 64
 #define MAX_SCRIPT_CMDS 10000
 
-/* ---- signals ---- */
-
-static const char *const sig_names[32] = {
-	[SIGHUP] = "HUP",     [SIGINT] = "INT",       [SIGQUIT] = "QUIT",
-	[SIGILL] = "ILL",     [SIGTRAP] = "TRAP",     [SIGABRT] = "ABRT",
-	[SIGBUS] = "BUS",     [SIGFPE] = "FPE",       [SIGKILL] = "KILL",
-	[SIGUSR1] = "USR1",   [SIGSEGV] = "SEGV",     [SIGUSR2] = "USR2",
-	[SIGPIPE] = "PIPE",   [SIGALRM] = "ALRM",     [SIGTERM] = "TERM",
-	[SIGSTKFLT] = "STKFLT", [SIGCHLD] = "CHLD",   [SIGCONT] = "CONT",
-	[SIGSTOP] = "STOP",   [SIGTSTP] = "TSTP",     [SIGTTIN] = "TTIN",
-	[SIGTTOU] = "TTOU",   [SIGURG] = "URG",       [SIGXCPU] = "XCPU",
-	[SIGXFSZ] = "XFSZ",   [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF",
-	[SIGWINCH] = "WINCH", [SIGIO] = "IO",         [SIGPWR] = "PWR",
-	[SIGSYS] = "SYS",
-};
-
-/* Same numbering and names as the kernel's sig_name(): 34 is RTMIN, 64
- * RTMAX, 32 and 33 have only numbers. */
-const char *dbg_sig_name(int sig, char *buf, size_t len)
-{
-	if (sig < 1 || sig > 64)
-		return NULL;
-	if (sig < 32 && sig_names[sig])
-		snprintf(buf, len, "%s", sig_names[sig]);
-	else if (sig < 34)
-		snprintf(buf, len, "%d", sig);
-	else if (sig == 34)
-		snprintf(buf, len, "RTMIN");
-	else if (sig == 64)
-		snprintf(buf, len, "RTMAX");
-	else if (sig <= 49)
-		snprintf(buf, len, "RTMIN+%d", sig - 34);
-	else
-		snprintf(buf, len, "RTMAX-%d", 64 - sig);
-	return buf;
-}
-
 static bool parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
@@ -71,40 +34,6 @@ static bool parse_long(const char *s, long min, long max, long *out)
 		return false;
 	*out = v;
 	return true;
-}
-
-int dbg_sig_parse(const char *s)
-{
-	long n = 0;
-
-	if (!s || !*s)
-		return -EINVAL;
-	if (*s >= '0' && *s <= '9')
-		return parse_long(s, 1, 64, &n) ? (int)n : -EINVAL;
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 1; i < 32; i++)
-		if (sig_names[i] && strcasecmp(s, sig_names[i]) == 0)
-			return i;
-	if (strcasecmp(s, "IOT") == 0)
-		return SIGABRT;
-	if (strcasecmp(s, "POLL") == 0)
-		return SIGIO;
-	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
-		bool min = strncasecmp(s, "RTMIN", 5) == 0;
-		long off = 0;
-
-		s += 5;
-		if (*s) {
-			if ((*s == '+') != min || (*s != '+' && *s != '-'))
-				return -EINVAL;
-			if (s[1] < '0' || s[1] > '9' || !parse_long(s + 1, 0, 30, &off))
-				return -EINVAL;
-		}
-		n = min ? 34 + off : 64 - off;
-		return (n >= 34 && n <= 64) ? (int)n : -EINVAL;
-	}
-	return -EINVAL;
 }
 
 /* si_code values a user may pick for kill code=. */

@@ -16,7 +16,7 @@ flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
   -D_GNU_SOURCE -DSENTRY_VERSION=\"fuzz\" -I$root/src $(pkg-config --cflags jansson)"
 libs="$(pkg-config --libs jansson)"
 $cc $flags "$here/fuzz_proto.c" "$root/src/debugger/proto.c" -o "$out/fuzz_proto" $libs
-$cc $flags "$here/fuzz_cmdline.c" "$root/src/debugger/client_parse.c" -o "$out/fuzz_cmdline" $libs
+$cc $flags "$here/fuzz_cmdline.c" "$root/src/debugger/client_parse.c" "$root/src/kernel/signames.c" -o "$out/fuzz_cmdline" $libs
 for t in proto cmdline; do
   mkdir -p "$out/corpus-$t"
   cp "$here/corpus/$t/"* "$out/corpus-$t/"

@@ -136,7 +136,8 @@ static int group_teardown(void **state)
 {
 	procfs_stop(g.fs);
 	for (int i = 0; i < 3; i++) {
-		kill(g.host[i], SIGKILL);
+		if (g.host[i] > 0) /* never kill(0) or kill(-1) */
+			kill(g.host[i], SIGKILL);
 		waitpid(g.host[i], NULL, 0);
 	}
 	rmdir(g.mnt);

@@ -14,6 +14,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A failed fork ends the test: a PID of -1 handed to kill() would signal
+ * every process on the machine. */
+static pid_t xfork(void)
+{
+	pid_t p = fork();
+
+	if (p < 0) {
+		perror("fork");
+		exit(97);
+	}
+	return p;
+}
+#define fork xfork
+
 #define YN(c) ((c) ? "yes" : "no")
 
 static void msleep(int ms)
@@ -168,7 +182,8 @@ static int mode_stop_cont(void)
 		waitpid(c, &st, WCONTINUED);
 		printf(", then SIGCONT: ");
 		describe(st);
-		kill(c, SIGKILL);
+		if (c > 0) /* never kill(0) or kill(-1) */
+			kill(c, SIGKILL);
 		waitpid(c, &st, 0);
 		printf(", then SIGKILL: ");
 		describe(st);
@@ -197,7 +212,8 @@ static int mode_stop_cont(void)
 	msleep(50);
 	printf("CONT to running: still there=%s\n",
 	       YN(waitpid(c, &st, WNOHANG) == 0));
-	kill(c, SIGKILL);
+	if (c > 0) /* never kill(0) or kill(-1) */
+		kill(c, SIGKILL);
 	waitpid(c, &st, 0);
 	return 0;
 }

@@ -22,6 +22,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A failed fork ends the test: a PID of -1 handed to kill() would signal
+ * every process on the machine. */
+static pid_t xfork(void)
+{
+	pid_t p = fork();
+
+	if (p < 0) {
+		perror("fork");
+		exit(97);
+	}
+	return p;
+}
+#define fork xfork
+
 #define YN(c) ((c) ? "yes" : "no")
 
 static void msleep(int ms)
@@ -357,7 +371,8 @@ static int mode_mt_stop(void)
 	msleep(200);
 	memcpy(b, (void *)counters, sizeof(b));
 	printf("no thread ran: %s\n", YN(!memcmp(a, b, sizeof(a))));
-	kill(c, SIGKILL);
+	if (c > 0) /* never kill(0) or kill(-1) */
+		kill(c, SIGKILL);
 	waitpid(c, &st, 0);
 	printf("then SIGKILL: ");
 	describe(st);
@@ -489,7 +504,8 @@ static int mode_tty_background(void)
 		printf("background read: ");
 		describe(st);
 		printf("\n");
-		kill(bg, SIGKILL);
+		if (bg > 0) /* never kill(0) or kill(-1) */
+			kill(bg, SIGKILL);
 		waitpid(bg, &st, 0);
 		/* Writing without TOSTOP is allowed. */
 		bg = fork();
@@ -552,7 +568,8 @@ static int mode_tty_background(void)
 		printf("background tcsetpgrp: ");
 		describe(st);
 		printf("\n");
-		kill(bg, SIGKILL);
+		if (bg > 0) /* never kill(0) or kill(-1) */
+			kill(bg, SIGKILL);
 		waitpid(bg, &st, 0);
 		/* The terminal's ^C reaches the foreground group only. */
 		fflush(stdout);

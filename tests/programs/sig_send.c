@@ -18,6 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A failed fork ends the test: a PID of -1 handed to kill() would signal
+ * every process on the machine. */
+static pid_t xfork(void)
+{
+	pid_t p = fork();
+
+	if (p < 0) {
+		perror("fork");
+		exit(97);
+	}
+	return p;
+}
+#define fork xfork
+
 #define YN(c) ((c) ? "yes" : "no")
 #define TEST_UID 54321
 /* kill(-1) run natively reaches every process of its UID on the machine:
@@ -267,7 +281,8 @@ static int mode_tkill_tgkill(void)
 		msleep(5);
 	printf("kill(thread tid): ret=%d delivered=%d code=%s\n", r, nrec,
 	       rec[0].si_code == SI_USER ? "SI_USER" : "other");
-	kill(c, SIGKILL);
+	if (c > 0) /* never kill(0) or kill(-1) */
+		kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
 	thread_stop = 1;
 	pthread_join(th, NULL);

@@ -215,18 +215,17 @@ enum sc_action sys_kill(struct kernel *k, struct task *t,
 	return SC_HOST;
 }
 
-/* tkill/tgkill (tgid -1 means tkill, which has no thread group). */
-static enum sc_action thread_kill(struct kernel *k, struct task *t,
-				  struct syscall_frame *f, pid_t tgid, pid_t tid,
-				  int sig)
+/*
+ * Looks up the task with TID tid (which must belong to thread group tgid,
+ * unless tgid is -1) as a target of sig from t, and returns what Linux
+ * answers, in its order: -ESRCH, -EINVAL for a bad signal, -EPERM, or 0.
+ */
+static int signal_target_check(struct kernel *k, struct task *t, pid_t tid,
+			       pid_t tgid, int sig)
 {
 	struct task *target;
 	bool found, permitted = false;
 
-	if (tid <= 0 || (tgid != -1 && tgid <= 0)) {
-		f->ret = -EINVAL;
-		return SC_RETURN;
-	}
 	pthread_rwlock_rdlock(&k->ts.mu);
 	rcu_read_lock();
 	target = task_lookup_rcu(k, tid);
@@ -237,13 +236,22 @@ static enum sc_action thread_kill(struct kernel *k, struct task *t,
 		permitted = task_may_signal(t, target, sig);
 	pthread_rwlock_unlock(&k->ts.mu);
 	if (!found)
-		f->ret = -ESRCH;
-	else if (sig != 0 && !sig_valid(sig))
+		return -ESRCH;
+	if (sig != 0 && !sig_valid(sig))
+		return -EINVAL;
+	return permitted ? 0 : -EPERM;
+}
+
+/* tkill/tgkill (tgid -1 means tkill, which has no thread group). */
+static enum sc_action thread_kill(struct kernel *k, struct task *t,
+				  struct syscall_frame *f, pid_t tgid, pid_t tid,
+				  int sig)
+{
+	if (tid <= 0 || (tgid != -1 && tgid <= 0)) {
 		f->ret = -EINVAL;
-	else if (!permitted)
-		f->ret = -EPERM;
-	else
-		f->ret = 0;
+		return SC_RETURN;
+	}
+	f->ret = signal_target_check(k, t, tid, tgid, sig);
 	if (f->ret < 0)
 		return SC_RETURN;
 	if (sig != 0) {
@@ -349,8 +357,6 @@ static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
 				   pid_t tid, int sig, uint64_t uinfo)
 {
 	siginfo_t si;
-	struct task *target;
-	bool found, permitted = false;
 
 	if (tgid <= 0 || (tid != -1 && tid <= 0)) {
 		f->ret = -EINVAL;
@@ -367,23 +373,8 @@ static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
 		f->ret = -EPERM;
 		return SC_RETURN;
 	}
-	pthread_rwlock_rdlock(&k->ts.mu);
-	rcu_read_lock();
-	target = task_lookup_rcu(k, tid > 0 ? tid : tgid);
-	rcu_read_unlock();
-	found = target && target->exit_state != TASK_EXIT_DEAD &&
-		(tid <= 0 || task_tgid(target) == tgid);
-	if (found)
-		permitted = task_may_signal(t, target, sig);
-	pthread_rwlock_unlock(&k->ts.mu);
-	if (!found)
-		f->ret = -ESRCH;
-	else if (sig != 0 && !sig_valid(sig))
-		f->ret = -EINVAL;
-	else if (!permitted)
-		f->ret = -EPERM;
-	else
-		f->ret = 0;
+	f->ret = signal_target_check(k, t, tid > 0 ? tid : tgid,
+				     tid > 0 ? tgid : -1, sig);
 	if (f->ret < 0)
 		return SC_RETURN;
 	if (sig != 0) {

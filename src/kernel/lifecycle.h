@@ -39,6 +39,14 @@ int kernel_start_init(struct kernel *k, pid_t host_tid,
 int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 	       pid_t host_tid, struct task **out);
 
+/*
+ * task_clone_note_fork tells the kernel that the host reported a fork
+ * (vfork: a vfork) of parent. Unless a trapped clone/clone3 recorded its
+ * flags (then they stand), the flags are those of fork(2) or vfork(2),
+ * which are not trapped. Call it before task_clone().
+ */
+void task_clone_note_fork(struct task *parent, bool vfork);
+
 /* The parent of a CLONE_VFORK child is held until the child execs or exits
  * (Linux's vfork_done). task_vfork_release() is called for the child at
  * its exec or exit and ends its parent's vfork stop; the parent also ends

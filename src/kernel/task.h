@@ -122,6 +122,7 @@ struct task {
 		uint64_t args[6];
 		unsigned long clone_flags; /* CLONE_* of a clone/fork in flight */
 		int clone_exit_signal;
+		bool clone_pending;        /* clone/clone3 trapped, event not seen */
 		char *exec_argv;           /* argv of the new image, NUL-joined */
 		size_t exec_argv_len;
 		bool exec_captured;        /* exec_argv/exec_comm are valid */

@@ -132,6 +132,8 @@ int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 	       pid_t host_tid, struct task **out)
 {
 	unsigned long flags = parent->sc.clone_flags;
+
+	parent->sc.clone_pending = false;
 	struct thread_group *ptg = parent->tg, *tg = NULL;
 	struct task *t = task_alloc(k, tid, host_tid);
 	int err = -ENOMEM;
@@ -229,6 +231,14 @@ err_free:
 	t->cmdline = NULL;
 	free(t);
 	return err;
+}
+
+void task_clone_note_fork(struct task *parent, bool vfork)
+{
+	if (parent->sc.clone_pending)
+		return;
+	parent->sc.clone_flags = vfork ? CLONE_VFORK | CLONE_VM : 0;
+	parent->sc.clone_exit_signal = SIGCHLD;
 }
 
 void task_vfork_begin(struct kernel *k, struct task *parent)

@@ -140,7 +140,8 @@ int host_list_numbers(const char *path, uint32_t **out)
 		v[n++] = (uint32_t)x;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), u32_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), u32_cmp); /* v may be NULL when empty */
 	*out = v;
 	return (int)n;
 }

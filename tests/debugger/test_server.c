@@ -55,7 +55,6 @@ static int fx_setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 	char err[256];
-	struct syscall_frame f;
 
 	fx->fp = fake_platform_new();
 	fx->k = calloc(1, sizeof(*fx->k));
@@ -68,9 +67,7 @@ static int fx_setup(void **state)
 			    0, 3);
 	/* Task 4 is backed by this very process so its descriptors can be
 	 * read from /proc. */
-	assert_int_equal(fake_syscall(fx->k, fx->init, &f, SYS_fork, 0, 0, 0,
-				      0, 0, 0),
-			 SC_HOST);
+	task_clone_note_fork(fx->init, false);
 	assert_int_equal(task_clone(fx->k, fx->init, 4, getpid(), &fx->t4), 0);
 	snprintf(fx->name, sizeof(fx->name), "test-%d-%d", (int)getpid(),
 		 ++counter);

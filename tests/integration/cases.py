@@ -258,9 +258,13 @@ def sigkill_of_sentry_leaves_no_survivor(ctx):
         ["sh", "-c", "sleep 100 & sleep 100 & (sleep 100 &) ; wait"]),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ns = None
+    own_ns = pid_ns_of("self")
     deadline = time.time() + 20
     while time.time() < deadline:
-        # The sandbox's init is the sentry's child.
+        # The sandbox's init is the sentry's child in another PID
+        # namespace. (The sentry has another child in ours, its doorbell:
+        # taking our own namespace here would make every process on the
+        # machine a "survivor" to kill.)
         for p in os.listdir("/proc"):
             if not p.isdigit():
                 continue
@@ -269,7 +273,8 @@ def sigkill_of_sentry_leaves_no_survivor(ctx):
                     fields = f.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == proc.pid:
+            if int(fields[1]) == proc.pid and pid_ns_of(p) not in (None,
+                                                                  own_ns):
                 ns = pid_ns_of(p)
         if ns and len(procs_in_ns(ns)) >= 5:
             break
@@ -285,6 +290,7 @@ def sigkill_of_sentry_leaves_no_survivor(ctx):
         time.sleep(0.05)
     left = procs_in_ns(ns)
     if left:
+        assert ns != own_ns
         for p in left:
             os.kill(p, signal.SIGKILL)
         fail(f"survivors after SIGKILL of the sentry: {left}")

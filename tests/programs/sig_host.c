@@ -350,8 +350,10 @@ static int mode_posix_timer(void)
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 	memset(&its, 0, sizeof(its));
 	timer_settime(t, 0, &its, NULL);
-	printf("blocked periodic timer: deliveries=%d overrun counted=%s\n",
-	       hits, YN(last.si_overrun > 10));
+	/* How many expiries land between the unblock and the disarm, and
+	 * how the overrun is split between them, depends on timing: only
+	 * that the blocked timer was delivered is a fact. */
+	printf("blocked periodic timer: delivered=%s\n", YN(hits >= 1));
 	timer_delete(t);
 	return 0;
 }

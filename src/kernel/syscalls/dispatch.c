@@ -37,8 +37,6 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	/* lifecycle */
 	SC(clone, sys_clone),
 	SC(clone3, sys_clone3),
-	SC(fork, sys_fork),
-	SC(vfork, sys_vfork),
 	SCX(wait4, sys_wait4, sys_wait4_exit),
 	SCX(waitid, sys_waitid, sys_waitid_exit),
 	SCX(prctl, sys_prctl, sys_prctl_exit),
@@ -68,7 +66,7 @@ const int kernel_trapped_syscalls[] = {
 	SYS_getsid, SYS_setpgid, SYS_setsid,
 	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid,
 	SYS_setresgid, SYS_setfsuid, SYS_setfsgid,
-	SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_wait4, SYS_waitid,
+	SYS_clone, SYS_clone3, SYS_wait4, SYS_waitid,
 	SYS_unshare,
 	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack, SYS_kill,
 	SYS_tkill, SYS_tgkill, SYS_rt_sigpending, SYS_rt_sigsuspend,
@@ -108,6 +106,9 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 	if (f->nr >= 0 && f->nr < KERNEL_NR_SYSCALLS)
 		def = &syscall_table[f->nr];
 	t->sc.nr = f->nr;
+	/* A clone that failed left no event; its flags must not be taken
+	 * for a later untrapped fork's. */
+	t->sc.clone_pending = false;
 	/* A vfork parent making a syscall is running again: its child has
 	 * exec'd or exited, even if the platform has not told us yet. */
 	if (__atomic_load_n(&t->stop, __ATOMIC_RELAXED) == TASK_STOP_VFORK)

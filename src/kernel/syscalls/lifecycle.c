@@ -1,8 +1,10 @@
 /*
  * This file implements the lifecycle syscalls at their entry: clone,
- * clone3, fork, vfork, prctl and unshare. The host carries them out; the
- * kernel records what their completion needs (task_clone.c commits it
- * when the host reports the new task).
+ * clone3, prctl and unshare. The host carries them out; the kernel
+ * records what their completion needs (task_clone.c commits it when the
+ * host reports the new task). fork and vfork are not trapped: their flags
+ * are fixed, and the host's fork or vfork event says which it was
+ * (task_clone_note_fork()).
  *
  * execve, exit and exit_group are not trapped: the host's exec and exit
  * events carry everything the kernel needs (task_exec.c reads the new
@@ -45,6 +47,7 @@ enum sc_action sys_clone(struct kernel *k, struct task *t,
 	}
 	t->sc.clone_flags = f->args[0] & ~0xffUL;
 	t->sc.clone_exit_signal = (int)(f->args[0] & 0xff);
+	t->sc.clone_pending = true;
 	return SC_HOST;
 }
 
@@ -67,22 +70,7 @@ enum sc_action sys_clone3(struct kernel *k, struct task *t,
 	}
 	t->sc.clone_flags = ca.flags;
 	t->sc.clone_exit_signal = (int)ca.exit_signal;
-	return SC_HOST;
-}
-
-enum sc_action sys_fork(struct kernel *k, struct task *t,
-			struct syscall_frame *f)
-{
-	t->sc.clone_flags = 0;
-	t->sc.clone_exit_signal = SIGCHLD;
-	return SC_HOST;
-}
-
-enum sc_action sys_vfork(struct kernel *k, struct task *t,
-			 struct syscall_frame *f)
-{
-	t->sc.clone_flags = CLONE_VFORK | CLONE_VM;
-	t->sc.clone_exit_signal = SIGCHLD;
+	t->sc.clone_pending = true;
 	return SC_HOST;
 }
 

@@ -78,8 +78,6 @@ void sys_setsid_exit(struct kernel *, struct task *, struct syscall_frame *);
 
 enum sc_action sys_clone(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_clone3(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_fork(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_vfork(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_prctl(struct kernel *, struct task *, struct syscall_frame *);
 void sys_prctl_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_unshare(struct kernel *, struct task *, struct syscall_frame *);

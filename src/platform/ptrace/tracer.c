@@ -249,6 +249,8 @@ static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
 	if (!child)
 		child = pt_add(pp, host_tid);
 	tid = read_nspid(pp, host_tid);
+	if (pt->task && ev != PTRACE_EVENT_CLONE)
+		task_clone_note_fork(pt->task, ev == PTRACE_EVENT_VFORK);
 	if (child && pt->task && tid > 0 &&
 	    task_clone(pp->k, pt->task, tid, host_tid, &ct) == 0) {
 		child->task = ct;

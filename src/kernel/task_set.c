@@ -169,7 +169,13 @@ int ts_list_tids(struct kernel *k, bool groups_only, pid_t **out)
 					   node, struct task, ts_node)->tid);
 	}
 	rcu_read_unlock();
-	qsort(v, n, sizeof(*v), pid_cmp);
+	if (n == 0) {
+		/* Callers free only what they count: nothing for none. */
+		free(v);
+		v = NULL;
+	} else {
+		qsort(v, n, sizeof(*v), pid_cmp);
+	}
 	*out = v;
 	return (int)n;
 

@@ -52,7 +52,7 @@ struct kernel;
 /*
  * ts_list_tids returns in *out a sorted, malloc'd array of the TIDs of all
  * tasks (or, with groups_only, the TGIDs of all thread groups) and their
- * number, or -ENOMEM. Takes the RCU read lock itself; never blocks the
+ * number (with *out NULL when it is 0), or -ENOMEM. Takes the RCU read lock itself; never blocks the
  * platform thread.
  */
 int ts_list_tids(struct kernel *k, bool groups_only, pid_t **out);

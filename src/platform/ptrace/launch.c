@@ -98,8 +98,16 @@ init_child(char *const argv[], const struct sock_fprog *prog, int sync_fd,
 		int st;
 		pid_t w = waitpid(-1, &st, 0);
 
-		if (w == cmd || (w < 0 && errno == ECHILD))
+		if (w == cmd)
 			_exit(0);
+		if (w < 0 && errno == ECHILD) {
+			/* Cannot happen while the command lives; if it does,
+			 * the namespace (and the command) dies with us: say
+			 * so rather than vanish. */
+			dprintf(STDERR_FILENO, "sentry-init: no children left "
+					       "before the command exited\n");
+			_exit(0);
+		}
 	}
 }
 

@@ -36,6 +36,7 @@ init_child(char *const argv[], const struct sock_fprog *prog, int sync_fd,
 {
 	sigset_t none;
 	pid_t cmd;
+	int warned = 0;
 	char c;
 
 	if (read(sync_fd, &c, 1) != 1)
@@ -101,11 +102,18 @@ init_child(char *const argv[], const struct sock_fprog *prog, int sync_fd,
 		if (w == cmd)
 			_exit(0);
 		if (w < 0 && errno == ECHILD) {
-			/* Cannot happen while the command lives; if it does,
-			 * the namespace (and the command) dies with us: say
-			 * so rather than vanish. */
-			dprintf(STDERR_FILENO, "sentry-init: no children left "
-					       "before the command exited\n");
+			/* Should not happen while the command lives, but init
+			 * leaving would take the whole namespace with it: say
+			 * so once and keep waiting while the command exists. */
+			if (kill(cmd, 0) == 0) {
+				if (!warned++)
+					dprintf(STDERR_FILENO,
+						"sentry-init: wait reported no "
+						"children while the command "
+						"lives; still waiting\n");
+				usleep(10000);
+				continue;
+			}
 			_exit(0);
 		}
 	}

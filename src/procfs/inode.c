@@ -349,8 +349,7 @@ int procfs_node_list(struct procfs_ctx *c, const struct procfs_node *n,
 				 d->num_sub ? (mode_t)(S_IFDIR | 0555)
 					    : d->leaf_mode);
 	}
-	if (nn > 0)
-		free(nums);
+	free(nums); /* a list may allocate for an empty answer */
 	if (err) {
 		free(v);
 		return err;

@@ -63,10 +63,23 @@ struct procfs {
 	bool inval_stop;
 	bool inval_started;
 	pthread_t inval_thread;
+
+	/* Open files and directories: the kernel never releases what is
+	 * still open when the session ends, so procfs_stop() frees what is
+	 * left here. Protected by handles_mu. */
+	pthread_mutex_t handles_mu;
+	struct cds_list_head handles;
+};
+
+/* Header of every open handle (fi->fh). */
+struct procfs_handle {
+	struct cds_list_head node; /* in procfs.handles */
+	bool dir;                  /* a struct procfs_dirlist */
 };
 
 /* A file rendered at open, served by offset until release. */
 struct procfs_file {
+	struct procfs_handle h;
 	size_t len;
 	char data[];
 };
@@ -85,6 +98,7 @@ static unsigned long st_count[ST_NR];
 #define STAT(op) __atomic_fetch_add(&st_count[ST_##op], 1, __ATOMIC_RELAXED)
 
 struct procfs_dirlist {
+	struct procfs_handle h;
 	size_t nr;
 	struct procfs_dirent *v;
 };
@@ -92,6 +106,31 @@ struct procfs_dirlist {
 static struct procfs *req_fs(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
+}
+
+static void handle_track(struct procfs *fs, struct procfs_handle *h,
+			 bool dir)
+{
+	h->dir = dir;
+	pthread_mutex_lock(&fs->handles_mu);
+	cds_list_add(&h->node, &fs->handles);
+	pthread_mutex_unlock(&fs->handles_mu);
+}
+
+static void handle_untrack(struct procfs *fs, struct procfs_handle *h)
+{
+	pthread_mutex_lock(&fs->handles_mu);
+	cds_list_del(&h->node);
+	pthread_mutex_unlock(&fs->handles_mu);
+}
+
+/* Frees a handle of either kind: a directory's listing is its second
+ * allocation. */
+static void handle_free(struct procfs_handle *h)
+{
+	if (h->dir)
+		free(((struct procfs_dirlist *)h)->v);
+	free(h);
 }
 
 static void req_ctx(fuse_req_t req, struct procfs_ctx *c)
@@ -248,8 +287,12 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 	 * and keeps it from caching a file that changes every open. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	if (fuse_reply_open(req, fi) != 0)
-		free(f); /* interrupted: no release will come */
+	handle_track(req_fs(req), &f->h, false);
+	if (fuse_reply_open(req, fi) != 0) {
+		/* interrupted: no release will come */
+		handle_untrack(req_fs(req), &f->h);
+		free(f);
+	}
 }
 
 static void procfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -274,8 +317,11 @@ static void procfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void procfs_release(fuse_req_t req, fuse_ino_t ino,
 			   struct fuse_file_info *fi)
 {
+	struct procfs_file *f = (void *)(uintptr_t)fi->fh;
+
 	STAT(RELEASE);
-	free((void *)(uintptr_t)fi->fh);
+	handle_untrack(req_fs(req), &f->h);
+	free(f);
 	fuse_reply_err(req, 0);
 }
 
@@ -305,9 +351,10 @@ static void procfs_opendir(fuse_req_t req, fuse_ino_t ino,
 	}
 	fi->fh = (uint64_t)(uintptr_t)d;
 	fi->cache_readdir = 0;
+	handle_track(req_fs(req), &d->h, true);
 	if (fuse_reply_open(req, fi) != 0) {
-		free(d->v);
-		free(d);
+		handle_untrack(req_fs(req), &d->h);
+		handle_free(&d->h);
 	}
 }
 
@@ -390,8 +437,8 @@ static void procfs_releasedir(fuse_req_t req, fuse_ino_t ino,
 	struct procfs_dirlist *d = (void *)(uintptr_t)fi->fh;
 
 	STAT(RELEASEDIR);
-	free(d->v);
-	free(d);
+	handle_untrack(req_fs(req), &d->h);
+	handle_free(&d->h);
 	fuse_reply_err(req, 0);
 }
 
@@ -768,6 +815,8 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 	fs->k = k;
 	fs->stop_efd = -1;
 	pthread_mutex_init(&fs->inval_mu, NULL);
+	pthread_mutex_init(&fs->handles_mu, NULL);
+	CDS_INIT_LIST_HEAD(&fs->handles);
 	pthread_cond_init(&fs->inval_cv, NULL);
 	fs->mountpoint = strdup(mountpoint);
 	if (!fs->mountpoint) {
@@ -865,6 +914,14 @@ void procfs_stop(struct procfs *fs)
 	 * can hang), then detaches the mount. */
 	fuse_session_unmount(fs->se);
 	fuse_session_destroy(fs->se);
+	/* What readers still held open when the session ended. */
+	while (!cds_list_empty(&fs->handles)) {
+		struct procfs_handle *h = cds_list_first_entry(
+			&fs->handles, struct procfs_handle, node);
+
+		cds_list_del(&h->node);
+		handle_free(h);
+	}
 	if (getenv("SENTRY_PROCFS_STATS")) {
 		fprintf(stderr, "sentry: procfs requests:");
 		for (int i = 0; i < ST_NR; i++)

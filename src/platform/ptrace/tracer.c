@@ -18,6 +18,7 @@
  * other wakeup source and a stop costs one waitpid.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <signal.h>
@@ -516,6 +517,45 @@ out:
 	return err;
 }
 
+/* How long the platform thread polls for the next stop before it sleeps
+ * in waitpid(). Stops come in bursts (a syscall, its exit, a signal);
+ * a thread that sleeps between them makes every stop pay for waking its
+ * CPU, which on a VM with an idle second vCPU costs tens of µs. */
+static uint64_t spin_ns(void)
+{
+	static uint64_t ns = UINT64_MAX;
+
+	if (ns == UINT64_MAX) {
+		const char *e = getenv("SENTRY_SPIN_US");
+		cpu_set_t cpus;
+
+		ns = (e ? strtoull(e, NULL, 10) : 50) * 1000;
+		/* On one CPU the tracees need the CPU the poll would burn. */
+		if (!e && (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
+			   CPU_COUNT(&cpus) < 2))
+			ns = 0;
+	}
+	return ns;
+}
+
+/* waitpid(-1, __WALL), polling briefly first. */
+static pid_t pt_wait(int *status)
+{
+	uint64_t spin = spin_ns();
+
+	if (spin) {
+		uint64_t end = pt_now_ns() + spin;
+
+		do {
+			pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
+
+			if (pid != 0)
+				return pid;
+		} while (pt_now_ns() < end);
+	}
+	return waitpid(-1, status, __WALL);
+}
+
 void *pt_thread_main(void *arg)
 {
 	struct ptrace_platform *pp = arg;
@@ -529,7 +569,7 @@ void *pt_thread_main(void *arg)
 		goto out;
 	while (pp->nr_tasks > 0) {
 		int status;
-		pid_t pid = waitpid(-1, &status, __WALL);
+		pid_t pid = pt_wait(&status);
 
 		if (pid < 0) {
 			if (errno == EINTR)

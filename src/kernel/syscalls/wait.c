@@ -105,8 +105,13 @@ static enum sc_action wait_enter(struct kernel *k, struct task *t,
 		f->ret = err;
 		return SC_RETURN;
 	}
-	/* Even with a zombie named, the kernel reaps only once the host has:
-	 * a bad status pointer makes the host fail without reaping. */
+	/* Every host wait is followed to its exit, WNOHANG ones too: the
+	 * platform may collect a child's death (making it reapable on the
+	 * host) after this entry was decided but before the resumed caller
+	 * runs the host call, which then reaps a child the kernel had not
+	 * yet seen as a zombie (tests/procfs stress catches this). And even
+	 * with a zombie named, the kernel reaps only once the host has: a
+	 * bad status pointer makes the host fail without reaping. */
 	return SC_HOST_EXIT;
 }
 

@@ -17,19 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A failed fork ends the test: a PID of -1 handed to kill() would signal
- * every process on the machine. */
-static pid_t xfork(void)
-{
-	pid_t p = fork();
-
-	if (p < 0) {
-		perror("fork");
-		exit(97);
-	}
-	return p;
-}
-#define fork xfork
+#include "xfork.h"
 
 #define YN(c) ((c) ? "yes" : "no")
 

@@ -187,25 +187,16 @@ static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 	/* One call gives the number, the arguments and the stack pointer;
 	 * the full register set is only fetched when it must be written. */
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, pt->host_tid, sizeof(info),
-		   &info) <= 0 || info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
-		/* Killed while stopped (waitpid reports the death), or not the
-		 * stop it claimed to be: never leave a thread stopped for
-		 * nothing. */
-		if (errno != ESRCH)
-			pt_resume(pp, pt, PT_RESUME_CONT, 0);
-		return;
-	}
+		   &info) <= 0 || info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return; /* killed while stopped; waitpid reports the death */
 	f.nr = (long)info.seccomp.nr;
 	for (int i = 0; i < 6; i++)
 		f.args[i] = info.seccomp.args[i];
 	f.sp = info.stack_pointer;
 	act = kernel_syscall_enter(pp->k, pt->task, &f);
 	if ((act == SC_RETURN || f.args_changed) &&
-	    ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0) {
-		if (errno != ESRCH)
-			pt_resume(pp, pt, PT_RESUME_CONT, 0);
+	    ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
 		return;
-	}
 	if (act == SC_RETURN) {
 		regs.orig_rax = (unsigned long long)-1; /* skip the host call */
 		regs.rax = (unsigned long long)f.ret;
@@ -252,11 +243,8 @@ static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
 	struct task *ct = NULL;
 	pid_t host_tid, tid;
 
-	if (ptrace(PTRACE_GETEVENTMSG, pt->host_tid, 0, &msg) < 0) {
-		if (errno != ESRCH)
-			pt_resume(pp, pt, PT_RESUME_CONT, 0);
+	if (ptrace(PTRACE_GETEVENTMSG, pt->host_tid, 0, &msg) < 0)
 		return;
-	}
 	host_tid = (pid_t)msg;
 	child = pt_lookup(pp, host_tid);
 	if (!child)

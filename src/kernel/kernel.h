@@ -106,6 +106,9 @@ struct kernel {
 	/* Totals since boot. Atomic. */
 	uint64_t tasks_created;
 	uint64_t tasks_exited;
+	/* Host stops the platform has handled: how busy the sandbox is, for
+	 * threads that poll only while it is quiet (procfs_serve). */
+	uint64_t host_stops;
 
 	/* Exit status of the init task once it has exited (a wait(2) status),
 	 * -1 before. Protected by ts.mu. */

@@ -19,6 +19,8 @@
 #include <fuse_lowlevel.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
+#include <time.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -34,6 +37,7 @@
 #include <urcu.h>
 
 #include "kernel/kernel.h"
+#include "procfs/passthrough.h"
 #include "procfs/procfs.h"
 #include "procfs/procfs_internal.h"
 
@@ -45,6 +49,7 @@
  * `ps` cheap (DESIGN §6). */
 #define PROCFS_TIMEOUT_LONG 60.0
 #define PROCFS_MAX_THREADS 8
+#define PROCFS_NICE 10 /* of the loop threads, see procfs_serve() */
 #define FUSE_SUPER_MAGIC 0x65735546
 
 struct procfs {
@@ -69,6 +74,9 @@ struct procfs {
 	 * left here. Protected by handles_mu. */
 	pthread_mutex_t handles_mu;
 	struct cds_list_head handles;
+
+	/* Passthrough of file contents (passthrough.c), or NULL. */
+	struct procfs_pt *pt;
 };
 
 /* Header of every open handle (fi->fh). */
@@ -77,9 +85,12 @@ struct procfs_handle {
 	bool dir;                  /* a struct procfs_dirlist */
 };
 
-/* A file rendered at open, served by offset until release. */
+/* A file rendered at open, served by offset until release (by the host
+ * kernel from a backing memfd when passthrough is set). */
 struct procfs_file {
 	struct procfs_handle h;
+	bool passthrough;
+	fuse_ino_t ino;
 	size_t len;
 	char data[];
 };
@@ -106,6 +117,11 @@ struct procfs_dirlist {
 static struct procfs *req_fs(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
+}
+
+struct procfs_pt *procfs_pt_of(void *fs)
+{
+	return ((struct procfs *)fs)->pt;
 }
 
 static void handle_track(struct procfs *fs, struct procfs_handle *h,
@@ -256,6 +272,7 @@ static void procfs_readlink(fuse_req_t req, fuse_ino_t ino)
 static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
+	struct procfs *fs = req_fs(req);
 	struct procfs_file *f;
 	struct pbuf b;
 	int err;
@@ -279,18 +296,39 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	f->len = b.len;
+	f->ino = ino;
+	f->passthrough = false;
 	if (b.len)
 		memcpy(f->data, b.data, b.len);
-	pbuf_free(&b);
 	fi->fh = (uint64_t)(uintptr_t)f;
+	fi->keep_cache = 0;
+	handle_track(fs, &f->h, false);
+	if (procfs_pt_enabled(fs->pt)) {
+		int id = procfs_pt_open(fs->pt, ino, b.data, b.len);
+
+		if (id > 0) {
+			/* Reads go to the backing memfd, never to us. */
+			f->passthrough = true;
+			fi->direct_io = 0;
+			procfs_pt_arm(fi->fh, id);
+			err = fuse_reply_open(req, fi);
+			procfs_pt_disarm();
+			pbuf_free(&b);
+			if (err != 0) {
+				procfs_pt_release(fs->pt, ino);
+				handle_untrack(fs, &f->h);
+				free(f);
+			}
+			return;
+		}
+	}
+	pbuf_free(&b);
 	/* Sizes are 0; direct_io makes the kernel read until EOF anyway,
 	 * and keeps it from caching a file that changes every open. */
 	fi->direct_io = 1;
-	fi->keep_cache = 0;
-	handle_track(req_fs(req), &f->h, false);
 	if (fuse_reply_open(req, fi) != 0) {
 		/* interrupted: no release will come */
-		handle_untrack(req_fs(req), &f->h);
+		handle_untrack(fs, &f->h);
 		free(f);
 	}
 }
@@ -320,6 +358,8 @@ static void procfs_release(fuse_req_t req, fuse_ino_t ino,
 	struct procfs_file *f = (void *)(uintptr_t)fi->fh;
 
 	STAT(RELEASE);
+	if (f->passthrough)
+		procfs_pt_release(req_fs(req)->pt, f->ino);
 	handle_untrack(req_fs(req), &f->h);
 	free(f);
 	fuse_reply_err(req, 0);
@@ -526,7 +566,14 @@ static void procfs_removexattr(fuse_req_t req, fuse_ino_t ino,
 	procfs_erofs(req);
 }
 
+static void procfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* libfuse sends the INIT reply right after this returns. */
+	procfs_pt_init_reply(((struct procfs *)userdata)->pt);
+}
+
 static const struct fuse_lowlevel_ops procfs_ops = {
+	.init = procfs_init,
 	.lookup = procfs_lookup,
 	.getattr = procfs_getattr,
 	.readlink = procfs_readlink,
@@ -554,6 +601,33 @@ static const struct fuse_lowlevel_ops procfs_ops = {
 
 /* ---- the request loop ---- */
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* How long a loop thread polls for the next request before it sleeps.
+ * Readers send requests back to back (ps: open, then the next file's
+ * open); a loop thread that sleeps between them makes each request pay
+ * for waking its CPU, which on a VM costs tens of µs. 0 on one CPU,
+ * where the poll would take the reader's CPU. SENTRY_PROCFS_SPIN_US
+ * overrides the default of 50 µs. */
+static uint64_t serve_spin_ns(void)
+{
+	const char *e = getenv("SENTRY_PROCFS_SPIN_US");
+	cpu_set_t cpus;
+
+	if (e)
+		return strtoull(e, NULL, 10) * 1000;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
+	    CPU_COUNT(&cpus) < 2)
+		return 0;
+	return 50 * 1000;
+}
+
 /* One loop thread. The FUSE fd is non-blocking so several threads can
  * poll it, and stop_efd wakes them all for procfs_stop(). Readers of the
  * kernel use RCU, so the thread is registered for its whole life. */
@@ -562,8 +636,14 @@ static void *procfs_serve(void *arg)
 	struct procfs *fs = arg;
 	struct fuse_buf buf;
 	int fd = fuse_session_fd(fs->se);
+	uint64_t spin = serve_spin_ns(), spin_until = 0, stops_seen = 0;
 
 	memset(&buf, 0, sizeof(buf));
+	/* Introspection yields to the sandbox: a reader walking the tree in
+	 * a loop must not take CPU time from the workload it observes, and
+	 * on an idle machine the nice value costs nothing. */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), PROCFS_NICE);
+	pthread_setname_np(pthread_self(), "sentry-fuse");
 	rcu_register_thread();
 	while (!fuse_session_exited(fs->se)) {
 		struct pollfd pfd[2] = {
@@ -572,19 +652,40 @@ static void *procfs_serve(void *arg)
 		};
 		int r;
 
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+		/* Right after a request, poll the device without sleeping,
+		 * but not while the sandbox is busy: the poll would take CPU
+		 * time from it. */
+		if (spin_until &&
+		    __atomic_load_n(&fs->k->host_stops, __ATOMIC_RELAXED) !=
+			    stops_seen)
+			spin_until = 0;
+		if (spin_until == 0 || now_ns() >= spin_until) {
+			spin_until = 0;
+			if (poll(pfd, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (pfd[1].revents)
+				break;
 		}
-		if (pfd[1].revents)
-			break;
 		r = fuse_session_receive_buf(fs->se, &buf);
+		if (r == -EAGAIN && spin_until) {
+			/* Let a runnable thread of this CPU go first: the
+			 * poll is for idle CPUs, not busy ones. */
+			sched_yield();
+			continue;
+		}
 		if (r == -EINTR || r == -EAGAIN)
 			continue;
 		if (r <= 0)
 			break; /* unmounted from outside, or a device error */
 		fuse_session_process_buf(fs->se, &buf);
+		if (spin) {
+			spin_until = now_ns() + spin;
+			stops_seen = __atomic_load_n(&fs->k->host_stops,
+						     __ATOMIC_RELAXED);
+		}
 	}
 	free(buf.mem);
 	rcu_unregister_thread();
@@ -848,6 +949,9 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 		err = -EIO;
 		goto err_session;
 	}
+	/* Passthrough needs CAP_SYS_ADMIN; without it, direct_io only. */
+	if (geteuid() == 0 && procfs_pt_install(fs->se, &fs->pt) < 0)
+		fs->pt = NULL;
 	fd = fuse_session_fd(fs->se);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	fs->stop_efd = eventfd(0, EFD_CLOEXEC);
@@ -922,6 +1026,7 @@ void procfs_stop(struct procfs *fs)
 		cds_list_del(&h->node);
 		handle_free(h);
 	}
+	procfs_pt_free(fs->pt);
 	if (getenv("SENTRY_PROCFS_STATS")) {
 		fprintf(stderr, "sentry: procfs requests:");
 		for (int i = 0; i < ST_NR; i++)

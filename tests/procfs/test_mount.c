@@ -209,6 +209,38 @@ static void odd_offsets_huge_reads_and_concurrent_opens(void **state)
 	free(whole);
 }
 
+/* A file held open and a second open of it: both read a whole snapshot
+ * (with FUSE passthrough the second shares the first's, see sentryfs(5)
+ * CACHING); once both are closed, the next open shows the new state. */
+static void held_open_then_release_renders_afresh(void **state)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int a, b, c;
+
+	path_of(path, sizeof(path), "tasks/3/comm");
+	a = open(path, O_RDONLY);
+	assert_true(a >= 0);
+	n = read(a, buf, sizeof(buf));
+	assert_int_equal(n, 6);
+	assert_memory_equal(buf, "sleep\n", 6);
+	tk_set_comm(g.t3, "renamed");
+	b = open(path, O_RDONLY);
+	assert_true(b >= 0);
+	n = read(b, buf, sizeof(buf));
+	assert_true((n == 6 && !memcmp(buf, "sleep\n", 6)) ||
+		    (n == 8 && !memcmp(buf, "renamed\n", 8)));
+	close(a);
+	close(b);
+	c = open(path, O_RDONLY);
+	assert_true(c >= 0);
+	n = read(c, buf, sizeof(buf));
+	tk_set_comm(g.t3, "sleep");
+	close(c);
+	assert_int_equal(n, 8);
+	assert_memory_equal(buf, "renamed\n", 8);
+}
+
 static void writes_creates_renames_chmods_give_erofs(void **state)
 {
 	char p[256], q[256];
@@ -393,6 +425,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vfs_reads_match_the_renderer),
 		cmocka_unit_test(odd_offsets_huge_reads_and_concurrent_opens),
+		cmocka_unit_test(held_open_then_release_renders_afresh),
 		cmocka_unit_test(writes_creates_renames_chmods_give_erofs),
 		cmocka_unit_test(listing_is_sorted_and_exited_task_disappears),
 		cmocka_unit_test(fd_directory_mirrors_host_fds),

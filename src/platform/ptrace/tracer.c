@@ -576,6 +576,7 @@ void *pt_thread_main(void *arg)
 				continue;
 			break; /* ECHILD: nothing left to trace */
 		}
+		__atomic_fetch_add(&pp->k->host_stops, 1, __ATOMIC_RELAXED);
 		if (pid == pp->doorbell_pid) {
 			if (WIFSTOPPED(status))
 				pt_doorbell_answer(pp);

@@ -1,0 +1,351 @@
+/*
+ * This file implements FUSE passthrough for rendered files: the file's
+ * contents are written to a memfd at open, the memfd is registered with
+ * the kernel as the open file's backing file (FOPEN_PASSTHROUGH, Linux
+ * 6.9+), and every read of that open file is served by the host kernel
+ * from the memfd without a request to us.
+ *
+ * Why: with direct_io, `cat FILE` costs three synchronous round trips to
+ * the daemon (OPEN, READ, READ at EOF). With passthrough it costs one
+ * (OPEN). That, not rendering, is what kept `ps` and `cat tasks/N/status` on
+ * the mount several times slower than the host's /proc (DESIGN §6).
+ *
+ * libfuse 3.14 (Debian 12) predates passthrough: it neither offers
+ * FUSE_PASSTHROUGH in its INIT reply nor fills fuse_open_out.backing_id.
+ * Both are wire-format fields, so this file installs a custom I/O layer
+ * (fuse_session_custom_io, public since libfuse 3.14) that reads requests
+ * as libfuse would, and patches exactly two kinds of replies on their way
+ * to the kernel:
+ *
+ *   INIT    flags2 gains FUSE_PASSTHROUGH and max_stack_depth becomes 1,
+ *           but only if the kernel offered passthrough in its INIT;
+ *   OPEN    the reply that procfs_open() armed on this thread gains
+ *           FOPEN_PASSTHROUGH and the backing id (and loses direct_io).
+ *
+ * Everything else passes through untouched. Without the kernel's offer,
+ * without CAP_SYS_ADMIN (FUSE_DEV_IOC_BACKING_OPEN needs it) or with
+ * SENTRY_PROCFS_PASSTHROUGH=0, opens fall back to direct_io.
+ *
+ * One backing file per inode: the kernel refuses a passthrough open whose
+ * backing differs from that of another open of the same inode (EBUSY),
+ * and refuses a direct_io open of an inode open in passthrough (EINVAL).
+ * So each inode with a live passthrough open keeps its backing here, in
+ * `live`, and a second concurrent open of it renders afresh into a new
+ * memfd only once the first is released; until then it gets the same
+ * snapshot. See procfs_pt_open().
+ */
+#include <errno.h>
+#include <linux/fuse.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "procfs/passthrough.h"
+
+/* Wire-format additions after Debian 12's linux-libc-dev (protocol 7.38):
+ * from Linux's include/uapi/linux/fuse.h, protocol 7.40. */
+#define PT_FUSE_PASSTHROUGH_FLAGS2 (1u << (37 - 32)) /* FUSE_PASSTHROUGH */
+#define PT_FOPEN_PASSTHROUGH (1u << 7)
+#define PT_FUSE_INIT_MINOR 40
+
+struct pt_backing_map {
+	int32_t fd;
+	uint32_t flags;
+	uint64_t padding;
+};
+#define PT_DEV_IOC_BACKING_OPEN _IOW(229, 1, struct pt_backing_map)
+#define PT_DEV_IOC_BACKING_CLOSE _IOW(229, 2, uint32_t)
+
+/* fuse_init_out of protocol 7.40: max_stack_depth replaced unused[0]. */
+struct pt_init_out {
+	uint32_t major, minor, max_readahead, flags;
+	uint16_t max_background, congestion_threshold;
+	uint32_t max_write, time_gran;
+	uint16_t max_pages, map_alignment;
+	uint32_t flags2;
+	uint32_t max_stack_depth;
+	uint32_t unused[6];
+};
+_Static_assert(sizeof(struct pt_init_out) == sizeof(struct fuse_init_out),
+	       "fuse_init_out layout");
+_Static_assert(offsetof(struct pt_init_out, flags2) ==
+	       offsetof(struct fuse_init_out, flags2), "fuse_init_out layout");
+
+/* fuse_open_out of protocol 7.40: backing_id replaced padding. */
+struct pt_open_out {
+	uint64_t fh;
+	uint32_t open_flags;
+	int32_t backing_id;
+};
+_Static_assert(sizeof(struct pt_open_out) == sizeof(struct fuse_open_out),
+	       "fuse_open_out layout");
+
+/* An inode with live passthrough opens, and the backing they share. */
+struct pt_live {
+	struct pt_live *next;
+	uint64_t ino;
+	int backing_id;
+	unsigned opens;
+};
+
+#define PT_LIVE_BUCKETS 1024
+
+struct procfs_pt {
+	int dev_fd;                /* the session's /dev/fuse fd */
+	bool disabled;             /* SENTRY_PROCFS_PASSTHROUGH=0 */
+	/* Set by the reader when the kernel's INIT offers passthrough,
+	 * consumed by the INIT reply; then `on` tells whether it was
+	 * negotiated. Only the loop thread that handles INIT touches these
+	 * before any other request can arrive. */
+	bool kernel_offers;
+	bool init_pending;
+	bool on;
+	/* Inodes with live passthrough opens. Protected by mu. */
+	pthread_mutex_t mu;
+	struct pt_live *live[PT_LIVE_BUCKETS];
+};
+
+/* The OPEN reply this thread is about to send (procfs_pt_arm). */
+static __thread int pt_armed_backing;
+static __thread uint64_t pt_armed_fh;
+
+static ssize_t pt_io_read(int fd, void *buf, size_t len, void *userdata)
+{
+	struct procfs_pt *pt = procfs_pt_of(userdata);
+	ssize_t n = read(fd, buf, len);
+	const struct fuse_in_header *in = buf;
+
+	if (pt && n >= (ssize_t)(sizeof(*in) + sizeof(struct fuse_init_in)) &&
+	    in->opcode == FUSE_INIT) {
+		const struct fuse_init_in *init = (const void *)(in + 1);
+
+		pt->kernel_offers = init->major == 7 &&
+				    init->minor >= PT_FUSE_INIT_MINOR &&
+				    (init->flags & FUSE_INIT_EXT) &&
+				    (init->flags2 & PT_FUSE_PASSTHROUGH_FLAGS2);
+	}
+	return n;
+}
+
+static ssize_t pt_io_writev(int fd, struct iovec *iov, int count,
+			    void *userdata)
+{
+	struct procfs_pt *pt = procfs_pt_of(userdata);
+	const struct fuse_out_header *out = iov[0].iov_base;
+
+	if (pt && count == 2 && iov[0].iov_len == sizeof(*out) &&
+	    out->error == 0 && out->unique != 0) {
+		if (pt->init_pending &&
+		    iov[1].iov_len >= offsetof(struct pt_init_out, unused)) {
+			struct pt_init_out *init = iov[1].iov_base;
+
+			pt->init_pending = false;
+			if (pt->kernel_offers && !pt->disabled) {
+				init->flags |= FUSE_INIT_EXT;
+				init->flags2 |= PT_FUSE_PASSTHROUGH_FLAGS2;
+				init->max_stack_depth = 1;
+				pt->on = true;
+			}
+		} else if (pt_armed_backing > 0 &&
+			   iov[1].iov_len == sizeof(struct pt_open_out)) {
+			struct pt_open_out *open = iov[1].iov_base;
+
+			if (open->fh == pt_armed_fh) {
+				open->open_flags &= ~(uint32_t)FOPEN_DIRECT_IO;
+				open->open_flags |= PT_FOPEN_PASSTHROUGH;
+				open->backing_id = pt_armed_backing;
+			}
+			pt_armed_backing = 0;
+		}
+	}
+	return writev(fd, iov, count);
+}
+
+static const struct fuse_custom_io pt_io = {
+	.read = pt_io_read,
+	.writev = pt_io_writev,
+};
+
+int procfs_pt_install(struct fuse_session *se, struct procfs_pt **out)
+{
+	const char *env = getenv("SENTRY_PROCFS_PASSTHROUGH");
+	struct procfs_pt *pt;
+	int err;
+
+	*out = NULL;
+	pt = calloc(1, sizeof(*pt));
+	if (!pt)
+		return -ENOMEM;
+	pt->dev_fd = fuse_session_fd(se);
+	pt->disabled = env && !strcmp(env, "0");
+	pthread_mutex_init(&pt->mu, NULL);
+	/* The session keeps its fd; the custom layer only changes how it is
+	 * read and written. */
+	err = fuse_session_custom_io(se, &pt_io, pt->dev_fd);
+	if (err < 0) {
+		pthread_mutex_destroy(&pt->mu);
+		free(pt);
+		return err;
+	}
+	*out = pt;
+	return 0;
+}
+
+void procfs_pt_init_reply(struct procfs_pt *pt)
+{
+	if (pt)
+		pt->init_pending = true;
+}
+
+bool procfs_pt_enabled(const struct procfs_pt *pt)
+{
+	return pt && pt->on;
+}
+
+/* A memfd holding data, registered as a backing file. Returns the backing
+ * id or -errno. */
+static int pt_backing_new(struct procfs_pt *pt, const void *data, size_t len)
+{
+	struct pt_backing_map map = { 0 };
+	int fd = memfd_create("sentryfs", MFD_CLOEXEC);
+	int id;
+
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = pwrite(fd, (const char *)data + off, len - off,
+				   (off_t)off);
+
+		if (w <= 0) {
+			id = w < 0 ? -errno : -EIO;
+			close(fd);
+			return id;
+		}
+		off += (size_t)w;
+	}
+	map.fd = fd;
+	id = ioctl(pt->dev_fd, PT_DEV_IOC_BACKING_OPEN, &map);
+	if (id < 0)
+		id = -errno;
+	/* The kernel holds the file now. */
+	close(fd);
+	return id;
+}
+
+static void pt_backing_close(struct procfs_pt *pt, int id)
+{
+	uint32_t u = (uint32_t)id;
+
+	ioctl(pt->dev_fd, PT_DEV_IOC_BACKING_CLOSE, &u);
+}
+
+static struct pt_live **pt_live_slot(struct procfs_pt *pt, uint64_t ino)
+{
+	struct pt_live **p = &pt->live[(ino ^ (ino >> 17)) % PT_LIVE_BUCKETS];
+
+	while (*p && (*p)->ino != ino)
+		p = &(*p)->next;
+	return p;
+}
+
+int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
+		   size_t len)
+{
+	struct pt_live **slot, *l;
+	int id;
+
+	if (!procfs_pt_enabled(pt))
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&pt->mu);
+	slot = pt_live_slot(pt, ino);
+	if (*slot) {
+		/* Another open of this inode is live: the kernel accepts
+		 * only its backing. */
+		(*slot)->opens++;
+		id = (*slot)->backing_id;
+		pthread_mutex_unlock(&pt->mu);
+		return id;
+	}
+	pthread_mutex_unlock(&pt->mu);
+
+	l = malloc(sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	id = pt_backing_new(pt, data, len);
+	if (id < 0) {
+		free(l);
+		if (id == -EPERM)
+			pt->on = false; /* no CAP_SYS_ADMIN: stop trying */
+		return id;
+	}
+	pthread_mutex_lock(&pt->mu);
+	slot = pt_live_slot(pt, ino);
+	if (*slot) {
+		/* Another thread registered one meanwhile: use that. */
+		int theirs = (*slot)->backing_id;
+
+		(*slot)->opens++;
+		pthread_mutex_unlock(&pt->mu);
+		free(l);
+		pt_backing_close(pt, id);
+		return theirs;
+	}
+	l->ino = ino;
+	l->backing_id = id;
+	l->opens = 1;
+	l->next = NULL;
+	*slot = l;
+	pthread_mutex_unlock(&pt->mu);
+	return id;
+}
+
+void procfs_pt_release(struct procfs_pt *pt, uint64_t ino)
+{
+	struct pt_live **slot, *l = NULL;
+
+	pthread_mutex_lock(&pt->mu);
+	slot = pt_live_slot(pt, ino);
+	if (*slot && --(*slot)->opens == 0) {
+		l = *slot;
+		*slot = l->next;
+	}
+	pthread_mutex_unlock(&pt->mu);
+	if (l) {
+		pt_backing_close(pt, l->backing_id);
+		free(l);
+	}
+}
+
+void procfs_pt_arm(uint64_t fh, int backing_id)
+{
+	pt_armed_fh = fh;
+	pt_armed_backing = backing_id;
+}
+
+void procfs_pt_disarm(void)
+{
+	pt_armed_backing = 0;
+}
+
+void procfs_pt_free(struct procfs_pt *pt)
+{
+	if (!pt)
+		return;
+	for (size_t b = 0; b < PT_LIVE_BUCKETS; b++) {
+		while (pt->live[b]) {
+			struct pt_live *l = pt->live[b];
+
+			pt->live[b] = l->next;
+			free(l);
+		}
+	}
+	pthread_mutex_destroy(&pt->mu);
+	free(pt);
+}

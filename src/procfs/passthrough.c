@@ -87,15 +87,26 @@ struct pt_open_out {
 _Static_assert(sizeof(struct pt_open_out) == sizeof(struct fuse_open_out),
 	       "fuse_open_out layout");
 
+/* A memfd registered as a backing file. */
+struct pt_backing {
+	int fd;
+	int id;
+};
+
 /* An inode with live passthrough opens, and the backing they share. */
 struct pt_live {
 	struct pt_live *next;
 	uint64_t ino;
-	int backing_id;
+	struct pt_backing b;
 	unsigned opens;
 };
 
 #define PT_LIVE_BUCKETS 1024
+/* Backings made ahead of need, and released ones to unregister: the
+ * loop thread does both between requests (procfs_pt_idle), so an OPEN
+ * costs one pwrite and a RELEASE nothing but its reply. */
+#define PT_SPARE_MAX 32
+#define PT_DEAD_MAX 256
 
 struct procfs_pt {
 	int dev_fd;                /* the session's /dev/fuse fd */
@@ -107,9 +118,14 @@ struct procfs_pt {
 	bool kernel_offers;
 	bool init_pending;
 	bool on;
-	/* Inodes with live passthrough opens. Protected by mu. */
+	/* Protected by mu: inodes with live passthrough opens; spare
+	 * backings; released backings still to close. */
 	pthread_mutex_t mu;
 	struct pt_live *live[PT_LIVE_BUCKETS];
+	struct pt_backing spare[PT_SPARE_MAX];
+	size_t nr_spare;
+	struct pt_backing dead[PT_DEAD_MAX];
+	size_t nr_dead;
 };
 
 /* The OPEN reply this thread is about to send (procfs_pt_arm). */
@@ -209,9 +225,8 @@ bool procfs_pt_enabled(const struct procfs_pt *pt)
 	return pt && pt->on;
 }
 
-/* A memfd holding data, registered as a backing file. Returns the backing
- * id or -errno. */
-static int pt_backing_new(struct procfs_pt *pt, const void *data, size_t len)
+/* A new empty memfd registered as a backing file. Returns 0 or -errno. */
+static int pt_backing_new(struct procfs_pt *pt, struct pt_backing *out)
 {
 	struct pt_backing_map map = { 0 };
 	int fd = memfd_create("sentryfs", MFD_CLOEXEC);
@@ -219,31 +234,39 @@ static int pt_backing_new(struct procfs_pt *pt, const void *data, size_t len)
 
 	if (fd < 0)
 		return -errno;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = pwrite(fd, (const char *)data + off, len - off,
-				   (off_t)off);
-
-		if (w <= 0) {
-			id = w < 0 ? -errno : -EIO;
-			close(fd);
-			return id;
-		}
-		off += (size_t)w;
-	}
 	map.fd = fd;
 	id = ioctl(pt->dev_fd, PT_DEV_IOC_BACKING_OPEN, &map);
-	if (id < 0)
-		id = -errno;
-	/* The kernel holds the file now. */
-	close(fd);
-	return id;
+	if (id < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	out->fd = fd;
+	out->id = id;
+	return 0;
 }
 
-static void pt_backing_close(struct procfs_pt *pt, int id)
+static void pt_backing_close(struct procfs_pt *pt, struct pt_backing *b)
 {
-	uint32_t u = (uint32_t)id;
+	uint32_t u = (uint32_t)b->id;
 
 	ioctl(pt->dev_fd, PT_DEV_IOC_BACKING_CLOSE, &u);
+	close(b->fd);
+}
+
+/* Writes all of data to b's memfd. */
+static int pt_backing_fill(struct pt_backing *b, const void *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t w = pwrite(b->fd, (const char *)data + off, len - off,
+				   (off_t)off);
+
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		off += (size_t)w;
+	}
+	return 0;
 }
 
 static struct pt_live **pt_live_slot(struct procfs_pt *pt, uint64_t ino)
@@ -255,11 +278,38 @@ static struct pt_live **pt_live_slot(struct procfs_pt *pt, uint64_t ino)
 	return p;
 }
 
+/* Takes a spare backing, or makes one. Called without mu. */
+static int pt_backing_get(struct procfs_pt *pt, struct pt_backing *out)
+{
+	pthread_mutex_lock(&pt->mu);
+	if (pt->nr_spare > 0) {
+		*out = pt->spare[--pt->nr_spare];
+		pthread_mutex_unlock(&pt->mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&pt->mu);
+	return pt_backing_new(pt, out);
+}
+
+/* Queues a backing whose opens have all been released for closing. */
+static void pt_backing_put_locked(struct procfs_pt *pt, struct pt_backing *b,
+				  struct pt_backing *overflow, bool *spill)
+{
+	if (pt->nr_dead < PT_DEAD_MAX) {
+		pt->dead[pt->nr_dead++] = *b;
+		*spill = false;
+	} else {
+		*overflow = *b;
+		*spill = true;
+	}
+}
+
 int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 		   size_t len)
 {
 	struct pt_live **slot, *l;
-	int id;
+	struct pt_backing b;
+	int err;
 
 	if (!procfs_pt_enabled(pt))
 		return -EOPNOTSUPP;
@@ -269,58 +319,101 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 		/* Another open of this inode is live: the kernel accepts
 		 * only its backing. */
 		(*slot)->opens++;
-		id = (*slot)->backing_id;
+		err = (*slot)->b.id;
 		pthread_mutex_unlock(&pt->mu);
-		return id;
+		return err;
 	}
 	pthread_mutex_unlock(&pt->mu);
 
 	l = malloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	id = pt_backing_new(pt, data, len);
-	if (id < 0) {
+	err = pt_backing_get(pt, &b);
+	if (err < 0) {
 		free(l);
-		if (id == -EPERM)
+		if (err == -EPERM)
 			pt->on = false; /* no CAP_SYS_ADMIN: stop trying */
-		return id;
+		return err;
+	}
+	err = pt_backing_fill(&b, data, len);
+	if (err < 0) {
+		free(l);
+		pt_backing_close(pt, &b);
+		return err;
 	}
 	pthread_mutex_lock(&pt->mu);
 	slot = pt_live_slot(pt, ino);
 	if (*slot) {
 		/* Another thread registered one meanwhile: use that. */
-		int theirs = (*slot)->backing_id;
+		struct pt_backing spill;
+		bool spilled;
+		int theirs = (*slot)->b.id;
 
 		(*slot)->opens++;
+		pt_backing_put_locked(pt, &b, &spill, &spilled);
 		pthread_mutex_unlock(&pt->mu);
 		free(l);
-		pt_backing_close(pt, id);
+		if (spilled)
+			pt_backing_close(pt, &spill);
 		return theirs;
 	}
 	l->ino = ino;
-	l->backing_id = id;
+	l->b = b;
 	l->opens = 1;
 	l->next = NULL;
 	*slot = l;
 	pthread_mutex_unlock(&pt->mu);
-	return id;
+	return b.id;
 }
 
 void procfs_pt_release(struct procfs_pt *pt, uint64_t ino)
 {
 	struct pt_live **slot, *l = NULL;
+	struct pt_backing spill;
+	bool spilled = false;
 
 	pthread_mutex_lock(&pt->mu);
 	slot = pt_live_slot(pt, ino);
 	if (*slot && --(*slot)->opens == 0) {
 		l = *slot;
 		*slot = l->next;
+		pt_backing_put_locked(pt, &l->b, &spill, &spilled);
 	}
 	pthread_mutex_unlock(&pt->mu);
-	if (l) {
-		pt_backing_close(pt, l->backing_id);
-		free(l);
+	free(l);
+	if (spilled)
+		pt_backing_close(pt, &spill);
+}
+
+bool procfs_pt_idle(struct procfs_pt *pt)
+{
+	struct pt_backing b;
+
+	if (!procfs_pt_enabled(pt))
+		return false;
+	pthread_mutex_lock(&pt->mu);
+	if (pt->nr_dead > 0) {
+		b = pt->dead[--pt->nr_dead];
+		pthread_mutex_unlock(&pt->mu);
+		pt_backing_close(pt, &b);
+		return true;
 	}
+	if (pt->nr_spare >= PT_SPARE_MAX) {
+		pthread_mutex_unlock(&pt->mu);
+		return false;
+	}
+	pthread_mutex_unlock(&pt->mu);
+	if (pt_backing_new(pt, &b) < 0)
+		return false;
+	pthread_mutex_lock(&pt->mu);
+	if (pt->nr_spare < PT_SPARE_MAX) {
+		pt->spare[pt->nr_spare++] = b;
+		b.fd = -1;
+	}
+	pthread_mutex_unlock(&pt->mu);
+	if (b.fd >= 0)
+		pt_backing_close(pt, &b);
+	return true;
 }
 
 void procfs_pt_arm(uint64_t fh, int backing_id)
@@ -338,14 +431,21 @@ void procfs_pt_free(struct procfs_pt *pt)
 {
 	if (!pt)
 		return;
+	/* The session is gone, and its backings with it: only our memfd
+	 * descriptors are left to close. */
 	for (size_t b = 0; b < PT_LIVE_BUCKETS; b++) {
 		while (pt->live[b]) {
 			struct pt_live *l = pt->live[b];
 
 			pt->live[b] = l->next;
+			close(l->b.fd);
 			free(l);
 		}
 	}
+	for (size_t i = 0; i < pt->nr_spare; i++)
+		close(pt->spare[i].fd);
+	for (size_t i = 0; i < pt->nr_dead; i++)
+		close(pt->dead[i].fd);
 	pthread_mutex_destroy(&pt->mu);
 	free(pt);
 }

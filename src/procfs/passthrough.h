@@ -36,6 +36,11 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 		   size_t len);
 void procfs_pt_release(struct procfs_pt *pt, uint64_t ino);
 
+/* Does one piece of deferred work (closes a released backing, or makes
+ * a spare one); returns false when there is none. For loop threads
+ * between requests. */
+bool procfs_pt_idle(struct procfs_pt *pt);
+
 /* Marks the OPEN reply this thread sends next (for handle fh) as a
  * passthrough open of backing_id; disarm after sending it. */
 void procfs_pt_arm(uint64_t fh, int backing_id);

@@ -661,6 +661,10 @@ static void *procfs_serve(void *arg)
 			spin_until = 0;
 		if (spin_until == 0 || now_ns() >= spin_until) {
 			spin_until = 0;
+			/* Before sleeping, finish the deferred work while no
+			 * request waits. */
+			while (procfs_pt_idle(fs->pt) && poll(pfd, 2, 0) == 0)
+				;
 			if (poll(pfd, 2, -1) < 0) {
 				if (errno == EINTR)
 					continue;
@@ -671,9 +675,11 @@ static void *procfs_serve(void *arg)
 		}
 		r = fuse_session_receive_buf(fs->se, &buf);
 		if (r == -EAGAIN && spin_until) {
-			/* Let a runnable thread of this CPU go first: the
-			 * poll is for idle CPUs, not busy ones. */
-			sched_yield();
+			/* Between requests: deferred passthrough work, or
+			 * let a runnable thread of this CPU go first (the
+			 * poll is for idle CPUs, not busy ones). */
+			if (!procfs_pt_idle(fs->pt))
+				sched_yield();
 			continue;
 		}
 		if (r == -EINTR || r == -EAGAIN)

@@ -115,28 +115,36 @@ static int run_dump(struct dbg_cmd *cmd, json_t *r)
 }
 
 /*
- * dump FILE: the file is opened here and passed to the sentry, which
- * writes the dump into it directly (no second rendering in the client).
- * Returns like run_one. A sentry that answers with the dump itself (one
- * that predates "to_fd") has it written the old way.
+ * dump [FILE]: the file (or our standard output) is passed to the sentry,
+ * which writes the dump into it directly (no second rendering in the
+ * client). Returns like run_one. A sentry that answers with the dump
+ * itself (one that predates "to_fd") has it written the old way.
  */
-static int run_dump_to_file(struct dbg_conn *c, struct dbg_cmd *cmd)
+static int run_dump_to_fd(struct dbg_conn *c, struct dbg_cmd *cmd)
 {
 	char err[1024];
 	json_t *args = json_deep_copy(cmd->args), *r = NULL, *w;
-	int fd, rc;
+	int fd = STDOUT_FILENO, rc;
 
 	if (!args)
 		return 1;
-	fd = open(cmd->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		errorf("dump: cannot write %s: %s\n", cmd->file, strerror(errno));
-		json_decref(args);
-		return 1;
+	if (cmd->file) {
+		fd = open(cmd->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0666);
+		if (fd < 0) {
+			errorf("dump: cannot write %s: %s\n", cmd->file,
+			       strerror(errno));
+			json_decref(args);
+			return 1;
+		}
+	} else {
+		/* What we printed so far comes first. */
+		fflush(stdout);
 	}
 	json_object_set_new(args, "to_fd", json_true());
 	rc = dbg_call_fd(c, cmd->def->remote, args, fd, &r, err, sizeof(err));
-	close(fd);
+	if (cmd->file)
+		close(fd);
 	if (rc < 0) {
 		errorf("%s\n", err);
 		return -1;
@@ -151,8 +159,9 @@ static int run_dump_to_file(struct dbg_conn *c, struct dbg_cmd *cmd)
 		json_decref(r);
 		return rc;
 	}
-	printf("dump written to %s (%lld bytes)\n", cmd->file,
-	       (long long)json_integer_value(w));
+	if (cmd->file)
+		printf("dump written to %s (%lld bytes)\n", cmd->file,
+		       (long long)json_integer_value(w));
 	json_decref(r);
 	return 0;
 }
@@ -204,8 +213,8 @@ static int run_one(struct dbg_conn *c, struct dbg_cmd *cmd)
 	default:
 		break;
 	}
-	if (cmd->def->kind == DBG_DUMP && cmd->file)
-		return run_dump_to_file(c, cmd);
+	if (cmd->def->kind == DBG_DUMP)
+		return run_dump_to_fd(c, cmd);
 	rc = dbg_call(c, cmd->def->remote, json_incref(cmd->args), &r, err,
 		      sizeof(err));
 	if (rc < 0) {

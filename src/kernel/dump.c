@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@
  * valid. */
 static void set(json_t *o, const char *key, json_t *v)
 {
-	json_object_set_new(o, key, v);
+	/* Keys are this file's ASCII literals: skip the UTF-8 check. */
+	json_object_set_new_nocheck(o, key, v);
 }
 
 static json_t *hex64(uint64_t v)
@@ -324,12 +326,14 @@ int dump_backtrace(struct kernel *k, pid_t tid, char *buf, size_t len)
 }
 
 static json_t *task_json(struct kernel *k, const struct task_snap *s,
-			 bool with_regs, const struct user_regs_struct *regs);
+			 bool with_regs, const struct user_regs_struct *regs,
+			 int pause_depth);
 
 json_t *dump_task_json(struct kernel *k, const struct task_snap *s,
 		       bool with_regs)
 {
-	return task_json(k, s, with_regs, NULL);
+	return task_json(k, s, with_regs, NULL,
+			 __atomic_load_n(&k->pause_depth, __ATOMIC_ACQUIRE));
 }
 
 /* held: the task is held in a stop, so its registers can be read. */
@@ -339,12 +343,13 @@ static bool task_regs_readable(const struct task_snap *s)
 	       s->exit_state < TASK_EXIT_ZOMBIE;
 }
 
-/* regs: registers read beforehand (NULL: read them now if with_regs). */
+/* regs: registers read beforehand (NULL: read them now if with_regs).
+ * depth: the kernel's pause depth when s was taken. */
 static json_t *task_json(struct kernel *k, const struct task_snap *s,
-			 bool with_regs, const struct user_regs_struct *regs)
+			 bool with_regs, const struct user_regs_struct *regs,
+			 int depth)
 {
 	json_t *o = json_object(), *creds = json_object();
-	int depth = __atomic_load_n(&k->pause_depth, __ATOMIC_ACQUIRE);
 	char letter = task_state_letter(s);
 
 	set(o, "tid", json_integer(s->tid));
@@ -687,46 +692,42 @@ int dump_fds_json(pid_t host_tid, json_t **out)
 	return a ? 0 : -ENOMEM;
 }
 
-/* Collects the FD tables from the task snapshots in tasks (a JSON array of
- * task objects): one entry per table id, with its users and the
- * descriptors read from the host through the first live user. */
-static json_t *fd_tables_json(json_t *tasks)
+/* Collects the FD tables of the task snapshots: one entry per table id
+ * (in order of first use), with its users and the descriptors read from
+ * the host through the first live user. */
+static json_t *fd_tables_json(const struct task_snap *snaps, int n)
 {
 	json_t *tables = json_array(), *index = json_object(), *t;
 	size_t i;
 
-	json_array_foreach(tasks, i, t) {
-		json_int_t id = json_integer_value(json_object_get(t, "fd_table"));
-		const char *es = json_string_value(json_object_get(t, "exit_state"));
+	for (int k = 0; k < n; k++) {
+		const struct task_snap *s = &snaps[k];
 		json_t *tab;
 		char key[24];
 
-		if (id == 0)
+		if (s->fdt_id == 0)
 			continue;
-		snprintf(key, sizeof(key), "%lld", (long long)id);
+		snprintf(key, sizeof(key), "%llu", (unsigned long long)s->fdt_id);
 		tab = json_object_get(index, key);
 		if (!tab) {
 			tab = json_object();
-			set(tab, "id", json_integer(id));
+			set(tab, "id", json_integer((json_int_t)s->fdt_id));
 			set(tab, "tasks", json_array());
 			set(tab, "read_from", json_null());
 			set(tab, "fds", json_null());
 			json_array_append_new(tables, tab);
 			json_object_set(index, key, tab);
 		}
-		json_array_append(json_object_get(tab, "tasks"),
-				  json_object_get(t, "tid"));
-		if (json_is_null(json_object_get(tab, "fds")) && es &&
-		    strcmp(es, "none") == 0) {
+		json_array_append_new(json_object_get(tab, "tasks"),
+				      json_integer(s->tid));
+		if (json_is_null(json_object_get(tab, "fds")) &&
+		    s->exit_state == TASK_EXIT_NONE) {
 			json_t *fds = NULL;
-			int err = dump_fds_json(
-				(pid_t)json_integer_value(
-					json_object_get(t, "host_tid")),
-				&fds);
+			int err = dump_fds_json(s->host_tid, &fds);
 
 			if (err == 0) {
 				set(tab, "fds", fds);
-				set(tab, "read_from", json_incref(json_object_get(t, "tid")));
+				set(tab, "read_from", json_integer(s->tid));
 				json_object_del(tab, "error");
 			} else {
 				set(tab, "error", json_string(strerror(-err)));
@@ -814,23 +815,86 @@ static uint64_t realtime_ns(void)
 }
 
 /*
- * The dump. Tasks are copied first (one snapshot each, while paused),
- * then the registers of the held ones are read (in parallel with
- * parallel_regs), then everything is formatted.
+ * What a dump is made of, copied while the kernel is paused: snapshots of
+ * every task (with the registers of the held ones) and thread group, and
+ * the small members already in JSON form.
  */
-static int dump_build(struct kernel *k, bool pause, bool parallel_regs,
-		      json_t **out)
+struct dump_parts {
+	bool consistent;
+	int pause_depth;          /* while the copies were taken */
+	json_t *head;             /* schema_version ... kernel, in order */
+	json_t *tail;             /* sessions ... fd_tables, in order */
+	struct task_snap *snaps;
+	struct user_regs_struct *regs; /* by snapshot index */
+	bool *have;               /* regs[i] was read */
+	int nsnap;
+	struct tg_snap *tgs;
+	int ntg;
+};
+
+static void dump_parts_free(struct dump_parts *p)
 {
-	struct sigset_cache cache;
-	struct task_snap *snaps = NULL;
-	struct user_regs_struct *regs = NULL;
-	bool *have = NULL;
+	for (int i = 0; i < p->nsnap; i++)
+		task_snap_free(&p->snaps[i]);
+	for (int i = 0; i < p->ntg; i++)
+		tg_snap_free(&p->tgs[i]);
+	free(p->snaps);
+	free(p->regs);
+	free(p->have);
+	free(p->tgs);
+	json_decref(p->head);
+	json_decref(p->tail);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The registers of every held task of a dump, in one platform request. */
+static void regs_read_many(struct kernel *k, struct dump_parts *p)
+{
+	pid_t *host = calloc((size_t)p->nsnap, sizeof(*host));
+	int *pos = calloc((size_t)p->nsnap, sizeof(*pos));
+	int *res = calloc((size_t)p->nsnap, sizeof(*res));
+	struct user_regs_struct *regs =
+		calloc((size_t)p->nsnap, sizeof(*regs));
+	int n = 0;
+
+	if (host && pos && res && regs) {
+		for (int i = 0; i < p->nsnap; i++) {
+			if (!task_regs_readable(&p->snaps[i]))
+				continue;
+			pos[n] = i;
+			host[n] = p->snaps[i].host_tid;
+			res[n] = -ESRCH;
+			n++;
+		}
+		if (n > 0 &&
+		    k->plat->ops->get_regs_many(k->plat, host, n, regs, res) == 0)
+			for (int i = 0; i < n; i++) {
+				if (res[i] != 0)
+					continue;
+				p->regs[pos[i]] = regs[i];
+				p->have[pos[i]] = true;
+			}
+	}
+	free(host);
+	free(pos);
+	free(res);
+	free(regs);
+}
+
+/*
+ * Copies everything a dump shows. With pause, the copies are taken inside
+ * one kernel_pause()/kernel_unpause() pair, and the pause is undone before
+ * the (long) formatting, which reads only the copies.
+ */
+static int dump_collect(struct kernel *k, bool pause, bool parallel_regs,
+			struct dump_parts *p)
+{
 	int *idx = NULL;
-	json_t *d, *tasks, *tgs;
 	pid_t *ids;
-	int n, nsnap = 0, err = 0;
+	int n, err = 0;
 	bool quiet = true;
 
+	memset(p, 0, sizeof(*p));
 	if (pause) {
 		/* A timeout still counts the pause (kernel_pause waits after
 		 * counting): the dump goes on, marked not consistent. */
@@ -841,19 +905,19 @@ static int dump_build(struct kernel *k, bool pause, bool parallel_regs,
 			return err;
 		err = 0;
 	}
-	sigset_cache_begin(&cache);
-	d = json_object();
-	tasks = json_array();
-	tgs = json_array();
-	if (!d || !tasks || !tgs) {
+	p->consistent = kernel_paused(k) && quiet;
+	p->pause_depth = __atomic_load_n(&k->pause_depth, __ATOMIC_ACQUIRE);
+	p->head = json_object();
+	p->tail = json_object();
+	if (!p->head || !p->tail) {
 		err = -ENOMEM;
 		goto out;
 	}
-	set(d, "schema_version", json_integer(DUMP_SCHEMA_VERSION));
-	set(d, "generator", json_string("sentry " SENTRY_VERSION));
-	set(d, "taken_at_ns", json_integer((json_int_t)realtime_ns()));
-	set(d, "consistent", json_boolean(kernel_paused(k) && quiet));
-	set(d, "kernel", dump_kernel_json(k));
+	set(p->head, "schema_version", json_integer(DUMP_SCHEMA_VERSION));
+	set(p->head, "generator", json_string("sentry " SENTRY_VERSION));
+	set(p->head, "taken_at_ns", json_integer((json_int_t)realtime_ns()));
+	set(p->head, "consistent", json_boolean(p->consistent));
+	set(p->head, "kernel", dump_kernel_json(k));
 
 	n = ts_list_tids(k, false, &ids);
 	if (n < 0) {
@@ -861,76 +925,101 @@ static int dump_build(struct kernel *k, bool pause, bool parallel_regs,
 		goto out;
 	}
 	if (n > 0) {
-		snaps = calloc((size_t)n, sizeof(*snaps));
-		regs = calloc((size_t)n, sizeof(*regs));
-		have = calloc((size_t)n, sizeof(*have));
+		p->snaps = calloc((size_t)n, sizeof(*p->snaps));
+		p->regs = calloc((size_t)n, sizeof(*p->regs));
+		p->have = calloc((size_t)n, sizeof(*p->have));
 		idx = calloc((size_t)n, sizeof(*idx));
-		if (!snaps || !regs || !have || !idx) {
+		if (!p->snaps || !p->regs || !p->have || !idx) {
 			free(ids);
 			err = -ENOMEM;
 			goto out;
 		}
-	}
-	for (int i = 0; i < n; i++)
-		if (task_snapshot(k, ids[i], &snaps[nsnap]) == 0)
-			nsnap++; /* else: exited since it was listed */
-	if (n > 0)
+		for (int i = 0; i < n; i++)
+			if (task_snapshot(k, ids[i], &p->snaps[p->nsnap]) == 0)
+				p->nsnap++; /* else: exited since it was listed */
 		free(ids);
-	if (k->plat && k->plat->ops->get_regs) {
-		struct regs_job j = { .k = k, .snaps = snaps, .idx = idx,
-				      .regs = regs, .have = have };
+	}
+	if (k->plat && k->plat->ops->get_regs_many && p->nsnap > 0)
+		regs_read_many(k, p);
+	else if (k->plat && k->plat->ops->get_regs) {
+		struct regs_job j = { .k = k, .snaps = p->snaps, .idx = idx,
+				      .regs = p->regs, .have = p->have };
 
-		for (int i = 0; i < nsnap; i++)
-			if (task_regs_readable(&snaps[i]))
+		for (int i = 0; i < p->nsnap; i++)
+			if (task_regs_readable(&p->snaps[i]))
 				idx[j.n++] = i;
 		if (parallel_regs)
 			regs_read_parallel(&j);
 		else
 			regs_read_some(&j);
 	}
-	for (int i = 0; i < nsnap; i++)
-		json_array_append_new(tasks, task_json(k, &snaps[i], false,
-						       have[i] ? &regs[i] : NULL));
 
 	n = ts_list_tids(k, true, &ids);
 	if (n < 0) {
 		err = n;
 		goto out;
 	}
-	for (int i = 0; i < n; i++) {
-		struct tg_snap s;
-
-		if (tg_snapshot(k, ids[i], &s) < 0)
-			continue;
-		json_array_append_new(tgs, dump_tg_json(&s));
-		tg_snap_free(&s);
-	}
-	if (n > 0)
+	if (n > 0) {
+		p->tgs = calloc((size_t)n, sizeof(*p->tgs));
+		if (!p->tgs) {
+			free(ids);
+			err = -ENOMEM;
+			goto out;
+		}
+		for (int i = 0; i < n; i++)
+			if (tg_snapshot(k, ids[i], &p->tgs[p->ntg]) == 0)
+				p->ntg++;
 		free(ids);
-	set(d, "tasks", json_incref(tasks));
-	set(d, "thread_groups", json_incref(tgs));
-	set(d, "sessions", dump_sessions_json(k));
-	set(d, "process_groups", dump_pgrps_json(k));
-	set(d, "cgroups", dump_cgroups_json(k));
-	set(d, "fd_tables", fd_tables_json(tasks));
-	if (!json_is_array(json_object_get(d, "sessions")) ||
-	    !json_is_array(json_object_get(d, "process_groups")))
+	}
+	set(p->tail, "sessions", dump_sessions_json(k));
+	set(p->tail, "process_groups", dump_pgrps_json(k));
+	set(p->tail, "cgroups", dump_cgroups_json(k));
+	set(p->tail, "fd_tables", fd_tables_json(p->snaps, p->nsnap));
+	if (!json_is_array(json_object_get(p->tail, "sessions")) ||
+	    !json_is_array(json_object_get(p->tail, "process_groups")))
 		err = -ENOMEM;
 out:
 	if (pause)
 		kernel_unpause(k);
-	sigset_cache_end(&cache);
-	for (int i = 0; i < nsnap; i++)
-		task_snap_free(&snaps[i]);
-	free(snaps);
-	free(regs);
-	free(have);
 	free(idx);
-	json_decref(tasks);
-	json_decref(tgs);
-	if (err < 0) {
-		json_decref(d);
+	if (err < 0)
+		dump_parts_free(p);
+	return err;
+}
+
+/* The dump as one JSON object: head, tasks, thread_groups, tail. */
+static int dump_build(struct kernel *k, bool pause, bool parallel_regs,
+		      json_t **out)
+{
+	struct sigset_cache cache;
+	struct dump_parts p;
+	json_t *tasks, *tgs, *d;
+	const char *key;
+	json_t *v;
+	int err = dump_collect(k, pause, parallel_regs, &p);
+
+	if (err < 0)
 		return err;
+	sigset_cache_begin(&cache);
+	d = json_deep_copy(p.head);
+	tasks = json_array();
+	tgs = json_array();
+	for (int i = 0; i < p.nsnap; i++)
+		json_array_append_new(tasks, task_json(k, &p.snaps[i], false,
+						       p.have[i] ? &p.regs[i]
+								 : NULL,
+						       p.pause_depth));
+	for (int i = 0; i < p.ntg; i++)
+		json_array_append_new(tgs, dump_tg_json(&p.tgs[i]));
+	sigset_cache_end(&cache);
+	set(d, "tasks", tasks);
+	set(d, "thread_groups", tgs);
+	json_object_foreach(p.tail, key, v)
+		set(d, key, json_incref(v));
+	dump_parts_free(&p);
+	if (!d || !tasks || !tgs) {
+		json_decref(d);
+		return -ENOMEM;
 	}
 	*out = d;
 	return 0;
@@ -1148,189 +1237,254 @@ static void render_text(struct tbuf *b, json_t *d)
 }
 
 /*
- * A JSON writer for dumps: the same text as json_dumps(JSON_INDENT(2))
- * (keys in insertion order, ": " and ",\n" separators), several times
- * faster on a dump of 10,000 tasks because it appends to one buffer
- * instead of calling back per token.
+ * Streamed JSON text of a dump: the same text as json_dumps(d,
+ * JSON_INDENT(2)) of the whole dump object, produced one task at a time
+ * (each encoded by jansson at depth 0, then indented to its depth) so the
+ * millions of JSON nodes of a large dump never exist at once.
  */
-struct jbuf {
+struct dump_text {
 	char *p;
 	size_t len, cap;
 	bool oom;
 };
 
-static bool jb_reserve(struct jbuf *b, size_t n)
+static bool dt_reserve(struct dump_text *t, size_t n)
 {
 	size_t cap;
 	char *np;
 
-	if (b->oom)
+	if (t->oom)
 		return false;
-	if (b->len + n <= b->cap)
+	if (t->len + n <= t->cap)
 		return true;
-	cap = b->cap ? b->cap : 1 << 16;
-	while (cap < b->len + n)
+	cap = t->cap ? t->cap : 1 << 20;
+	while (cap < t->len + n)
 		cap *= 2;
-	np = realloc(b->p, cap);
+	np = realloc(t->p, cap);
 	if (!np) {
-		b->oom = true;
+		t->oom = true;
 		return false;
 	}
-	b->p = np;
-	b->cap = cap;
+	t->p = np;
+	t->cap = cap;
 	return true;
 }
 
-static void jb_put(struct jbuf *b, const char *s, size_t n)
+static void dt_put(struct dump_text *t, const char *s, size_t n)
 {
-	if (jb_reserve(b, n)) {
-		memcpy(b->p + b->len, s, n);
-		b->len += n;
+	if (dt_reserve(t, n)) {
+		memcpy(t->p + t->len, s, n);
+		t->len += n;
 	}
 }
 
-static void jb_newline(struct jbuf *b, int depth)
+/* Appends v encoded by jansson (JSON_INDENT(2)), every line after the
+ * first indented by 2 * depth more spaces. */
+static void dt_json(struct dump_text *t, json_t *v, int depth)
 {
-	if (jb_reserve(b, 1 + 2 * (size_t)depth)) {
-		b->p[b->len++] = '\n';
-		memset(b->p + b->len, ' ', 2 * (size_t)depth);
-		b->len += 2 * (size_t)depth;
-	}
-}
+	size_t flags = JSON_INDENT(2) | JSON_ENCODE_ANY, n;
+	size_t pad = 2 * (size_t)depth, start;
 
-static void jb_string(struct jbuf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	/* Worst case: every byte as \u00XX. */
-	if (!jb_reserve(b, n * 6 + 2))
+	if (!v) {
+		t->oom = true;
 		return;
-	b->p[b->len++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char *o = b->p + b->len;
-
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o = (char)c;
-			b->len++;
-			continue;
-		}
-		o[0] = '\\';
-		switch (c) {
-		case '"': o[1] = '"'; b->len += 2; continue;
-		case '\\': o[1] = '\\'; b->len += 2; continue;
-		case '\b': o[1] = 'b'; b->len += 2; continue;
-		case '\f': o[1] = 'f'; b->len += 2; continue;
-		case '\n': o[1] = 'n'; b->len += 2; continue;
-		case '\r': o[1] = 'r'; b->len += 2; continue;
-		case '\t': o[1] = 't'; b->len += 2; continue;
-		}
-		o[1] = 'u';
-		o[2] = '0';
-		o[3] = '0';
-		o[4] = hex[c >> 4];
-		o[5] = hex[c & 15];
-		b->len += 6;
 	}
-	b->p[b->len++] = '"';
-}
-
-static void jb_value(struct jbuf *b, json_t *v, int depth)
-{
-	char num[32];
-	int n;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		const char *key;
-		json_t *m;
-		bool first = true;
-
-		if (json_object_size(v) == 0) {
-			jb_put(b, "{}", 2);
+	/* Encode straight into the free space; only a value larger than
+	 * that is encoded twice. */
+	if (!dt_reserve(t, 64 * 1024))
+		return;
+	start = t->len;
+	n = json_dumpb(v, t->p + start, t->cap - start, flags);
+	if (n == 0) {
+		t->oom = true;
+		return;
+	}
+	if (n > t->cap - start) {
+		if (!dt_reserve(t, n))
 			return;
-		}
-		jb_put(b, "{", 1);
-		json_object_foreach(v, key, m) {
-			if (!first)
-				jb_put(b, ",", 1);
-			first = false;
-			jb_newline(b, depth + 1);
-			jb_string(b, key, strlen(key));
-			jb_put(b, ": ", 2);
-			jb_value(b, m, depth + 1);
-		}
-		jb_newline(b, depth);
-		jb_put(b, "}", 1);
+		json_dumpb(v, t->p + start, n, flags);
+	}
+	if (pad == 0) {
+		t->len += n;
 		return;
 	}
-	case JSON_ARRAY: {
-		size_t i;
-		json_t *m;
+	/* Re-indent: count the newlines, then move each line into place,
+	 * from the end. */
+	size_t lines = 0, i = n, j;
+	char *base;
 
-		if (json_array_size(v) == 0) {
-			jb_put(b, "[]", 2);
-			return;
-		}
-		jb_put(b, "[", 1);
-		json_array_foreach(v, i, m) {
-			if (i)
-				jb_put(b, ",", 1);
-			jb_newline(b, depth + 1);
-			jb_value(b, m, depth + 1);
-		}
-		jb_newline(b, depth);
-		jb_put(b, "]", 1);
+	for (const char *q = t->p + start;
+	     (q = memchr(q, '\n', (size_t)(t->p + start + n - q))) != NULL; q++)
+		lines++;
+	if (!dt_reserve(t, n + lines * pad))
 		return;
+	base = t->p + start;
+	j = n + lines * pad;
+	t->len = start + j;
+	while (lines-- > 0) {
+		size_t nl = i - 1, run;
+
+		while (base[nl] != '\n')
+			nl--;
+		run = i - (nl + 1);
+		j -= run;
+		memmove(base + j, base + nl + 1, run);
+		j -= pad;
+		memset(base + j, ' ', pad);
+		base[--j] = '\n';
+		i = nl;
 	}
-	case JSON_STRING:
-		jb_string(b, json_string_value(v), json_string_length(v));
-		return;
-	case JSON_INTEGER:
-		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			     json_integer_value(v));
-		jb_put(b, num, (size_t)n);
-		return;
-	case JSON_REAL: {
-		char *r = json_dumps(v, JSON_ENCODE_ANY);
+}
 
-		if (r)
-			jb_put(b, r, strlen(r));
+static void dt_key(struct dump_text *t, const char *key, bool first)
+{
+	json_t *k = json_string(key);
+
+	dt_put(t, first ? "\n  " : ",\n  ", first ? 3 : 4);
+	dt_json(t, k, 1);
+	json_decref(k);
+	dt_put(t, ": ", 2);
+}
+
+/* Appends the members of o as members of the top-level object. */
+static void dt_members(struct dump_text *t, json_t *o, bool *first)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		dt_key(t, key, *first);
+		*first = false;
+		dt_json(t, v, 1);
+	}
+}
+
+/* Formats tasks [lo, hi) of a dump into its own text, for one thread. */
+struct dump_slice {
+	struct kernel *k;
+	const struct dump_parts *p;
+	int lo, hi;
+	struct dump_text t;
+};
+
+static void dump_slice_format(struct dump_slice *sl)
+{
+	struct sigset_cache cache;
+
+	sigset_cache_begin(&cache);
+	for (int i = sl->lo; i < sl->hi; i++) {
+		json_t *o = task_json(sl->k, &sl->p->snaps[i], false,
+				      sl->p->have[i] ? &sl->p->regs[i] : NULL,
+				      sl->p->pause_depth);
+
+		dt_put(&sl->t, i ? ",\n    " : "\n    ", i ? 6 : 5);
+		dt_json(&sl->t, o, 2);
+		json_decref(o);
+	}
+	sigset_cache_end(&cache);
+}
+
+static void *dump_slice_main(void *arg)
+{
+	dump_slice_format(arg);
+	return NULL;
+}
+
+#define DUMP_MAX_SLICES 4
+#define DUMP_TASKS_PER_SLICE 1000
+
+/* The tasks of a dump as text, formatted by up to one thread per CPU
+ * (parallel) or by the caller alone. */
+static void dump_tasks_text(struct kernel *k, const struct dump_parts *p,
+			    bool parallel, struct dump_text *t)
+{
+	struct dump_slice sl[DUMP_MAX_SLICES];
+	pthread_t th[DUMP_MAX_SLICES];
+	bool started[DUMP_MAX_SLICES] = { false };
+	int nsl = 1, cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (parallel) {
+		nsl = p->nsnap / DUMP_TASKS_PER_SLICE;
+		if (nsl > cpus)
+			nsl = cpus;
+		if (nsl > DUMP_MAX_SLICES)
+			nsl = DUMP_MAX_SLICES;
+		if (nsl < 1)
+			nsl = 1;
+	}
+	for (int i = 0; i < nsl; i++) {
+		sl[i] = (struct dump_slice){
+			.k = k, .p = p,
+			.lo = (int)((long long)p->nsnap * i / nsl),
+			.hi = (int)((long long)p->nsnap * (i + 1) / nsl),
+		};
+	}
+	/* The caller formats the first slice; helpers the others (or the
+	 * caller too, if a helper cannot start). */
+	for (int i = 1; i < nsl; i++)
+		started[i] = pthread_create(&th[i], NULL, dump_slice_main,
+					    &sl[i]) == 0;
+	dump_slice_format(&sl[0]);
+	for (int i = 1; i < nsl; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
 		else
-			b->oom = true;
-		free(r);
-		return;
+			dump_slice_format(&sl[i]);
 	}
-	case JSON_TRUE:
-		jb_put(b, "true", 4);
-		return;
-	case JSON_FALSE:
-		jb_put(b, "false", 5);
-		return;
-	case JSON_NULL:
-		jb_put(b, "null", 4);
-		return;
+	for (int i = 0; i < nsl; i++) {
+		if (sl[i].t.oom)
+			t->oom = true;
+		dt_put(t, sl[i].t.p, sl[i].t.len);
+		free(sl[i].t.p);
 	}
 }
 
-/* Renders dump d (consumed) as JSON or text. */
-static int dump_render(json_t *d, bool json, char **out, size_t *len)
+static int dump_stream(struct kernel *k, bool pause, bool parallel,
+		       char **out, size_t *len)
 {
-	if (json) {
-		struct jbuf b = { 0 };
+	struct sigset_cache cache;
+	struct dump_text t = { 0 };
+	struct dump_parts p;
+	bool first = true;
+	int err = dump_collect(k, pause, parallel, &p);
 
-			jb_value(&b, d, 0);
-		jb_put(&b, "\n", 1); /* one dump per file: end with a newline */
-		jb_put(&b, "", 1);    /* NUL, not counted */
-		json_decref(d);
-		if (b.oom) {
-			free(b.p);
-			return -ENOMEM;
-		}
-		*out = b.p;
-		*len = b.len - 1;
-		return 0;
+	if (err < 0)
+		return err;
+	dt_put(&t, "{", 1);
+	dt_members(&t, p.head, &first);
+	dt_key(&t, "tasks", first);
+	dt_put(&t, p.nsnap ? "[" : "[]", p.nsnap ? 1 : 2);
+	dump_tasks_text(k, &p, parallel, &t);
+	if (p.nsnap)
+		dt_put(&t, "\n  ]", 4);
+	dt_key(&t, "thread_groups", false);
+	dt_put(&t, p.ntg ? "[" : "[]", p.ntg ? 1 : 2);
+	sigset_cache_begin(&cache);
+	for (int i = 0; i < p.ntg; i++) {
+		json_t *o = dump_tg_json(&p.tgs[i]);
+
+		dt_put(&t, i ? ",\n    " : "\n    ", i ? 6 : 5);
+		dt_json(&t, o, 2);
+		json_decref(o);
 	}
+	sigset_cache_end(&cache);
+	if (p.ntg)
+		dt_put(&t, "\n  ]", 4);
+	dt_members(&t, p.tail, &first);
+	dt_put(&t, "\n}\n", 4); /* and a NUL, not counted */
+	dump_parts_free(&p);
+	if (t.oom) {
+		free(t.p);
+		return -ENOMEM;
+	}
+	*out = t.p;
+	*len = t.len - 1;
+	return 0;
+}
+
+/* Renders dump d (consumed) as text. */
+static int dump_render_text(json_t *d, char **out, size_t *len)
+{
 	struct tbuf b = { 0 };
 
 	render_text(&b, d);
@@ -1347,16 +1501,21 @@ static int dump_render(json_t *d, bool json, char **out, size_t *len)
 int kernel_dump_render(struct kernel *k, bool json, char **out, size_t *len)
 {
 	json_t *d;
-	int err = kernel_dump_json(k, true, &d);
+	int err;
 
-	return err < 0 ? err : dump_render(d, json, out, len);
+	if (json)
+		return dump_stream(k, true, false, out, len);
+	err = kernel_dump_json(k, true, &d);
+	return err < 0 ? err : dump_render_text(d, out, len);
 }
 
 int dump_render_parallel(struct kernel *k, bool json, char **out, size_t *len)
 {
 	json_t *d;
-	int err = dump_json_parallel(k, &d);
+	int err;
 
-	err = err < 0 ? err : dump_render(d, json, out, len);
-	return err;
+	if (json)
+		return dump_stream(k, true, true, out, len);
+	err = dump_json_parallel(k, &d);
+	return err < 0 ? err : dump_render_text(d, out, len);
 }

@@ -62,6 +62,13 @@ struct platform_ops {
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,
 			struct user_regs_struct *regs);
+	/* Reads the registers of n stopped tasks, by host TID, in one
+	 * request: result[i] is what get_regs would return for the i-th.
+	 * Optional (NULL: call get_regs for each). Returns 0 or -errno
+	 * when none could be read. */
+	int (*get_regs_many)(struct platform *p, const pid_t *host_tids,
+			     int n, struct user_regs_struct *regs,
+			     int *result);
 	/* Writes a backtrace of a stopped task into buf (one frame a line).
 	 * Returns 0 or -errno. */
 	int (*backtrace)(struct platform *p, struct task *t, char *buf,

@@ -49,6 +49,7 @@ enum plat_req_kind {
 	REQ_RELEASE,
 	REQ_QUIESCE,
 	REQ_GET_REGS,
+	REQ_GET_REGS_MANY,
 	REQ_BACKTRACE,
 };
 
@@ -56,7 +57,10 @@ enum plat_req_kind {
 struct plat_req {
 	enum plat_req_kind kind;
 	pid_t host_tid;
-	struct user_regs_struct *regs;
+	struct user_regs_struct *regs;   /* [n] for REQ_GET_REGS_MANY */
+	const pid_t *host_tids;          /* REQ_GET_REGS_MANY */
+	int *results;                    /* REQ_GET_REGS_MANY */
+	int n;                           /* REQ_GET_REGS_MANY */
 	char *buf;
 	size_t len;
 	int result;

@@ -128,6 +128,20 @@ static bool pt_quiescent(struct ptrace_platform *pp)
 	return true;
 }
 
+static int pt_get_regs_now(struct ptrace_platform *pp, pid_t host_tid,
+			   struct user_regs_struct *regs)
+{
+	struct pt_task *pt = pt_lookup(pp, host_tid);
+
+	if (!pt)
+		return -ESRCH;
+	if (!pt->stopped)
+		return -EBUSY;
+	if (ptrace(PTRACE_GETREGS, host_tid, 0, regs) < 0)
+		return -errno;
+	return 0;
+}
+
 static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
 {
 	struct pt_task *pt;
@@ -143,15 +157,14 @@ static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
 		r->result = pt_quiescent(pp) ? 0 : -EAGAIN;
 		break;
 	case REQ_GET_REGS:
-		pt = pt_lookup(pp, r->host_tid);
-		if (!pt)
-			r->result = -ESRCH;
-		else if (!pt->stopped)
-			r->result = -EBUSY;
-		else if (ptrace(PTRACE_GETREGS, r->host_tid, 0, r->regs) < 0)
-			r->result = -errno;
-		else
-			r->result = 0;
+		r->result = pt_get_regs_now(pp, r->host_tid, r->regs);
+		break;
+	case REQ_GET_REGS_MANY:
+		/* One round trip for all: a dump of 10,000 held tasks. */
+		for (int i = 0; i < r->n; i++)
+			r->results[i] = pt_get_regs_now(pp, r->host_tids[i],
+							&r->regs[i]);
+		r->result = 0;
 		break;
 	case REQ_BACKTRACE:
 		pt = pt_lookup(pp, r->host_tid);
@@ -295,6 +308,20 @@ static int op_get_regs(struct platform *p, struct task *t,
 	return pt_call(pp, &r);
 }
 
+static int op_get_regs_many(struct platform *p, const pid_t *host_tids,
+			    int n, struct user_regs_struct *regs, int *result)
+{
+	struct ptrace_platform *pp = to_pp(p);
+	struct plat_req r = { .kind = REQ_GET_REGS_MANY, .host_tids = host_tids,
+			      .n = n, .regs = regs, .results = result };
+
+	if (pt_on_platform_thread(pp)) {
+		pt_run_one(pp, &r);
+		return r.result;
+	}
+	return pt_call(pp, &r);
+}
+
 static int op_backtrace(struct platform *p, struct task *t, char *buf,
 			size_t len)
 {
@@ -341,5 +368,6 @@ const struct platform_ops pt_ops = {
 	.release = op_release,
 	.notify_signal = op_notify_signal,
 	.get_regs = op_get_regs,
+	.get_regs_many = op_get_regs_many,
 	.backtrace = op_backtrace,
 };

@@ -89,6 +89,12 @@ struct ptrace_platform {
 	struct pt_task *tasks[PT_HASH_SIZE];
 	int nr_tasks;
 
+	/* Host TIDs sent PTRACE_INTERRUPT whose stop may not have been
+	 * collected yet (some may have stopped or died since). Platform
+	 * thread only; see pt_sweep_interrupted(). */
+	pid_t *intr;
+	size_t nr_intr, cap_intr;
+
 	/* Requests. req_mu protects reqs, the done flags and req_cond. */
 	pthread_mutex_t req_mu;
 	pthread_cond_t req_cond;
@@ -118,6 +124,8 @@ struct pt_task *pt_lookup(struct ptrace_platform *pp, pid_t host_tid);
 void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 	       enum pt_resume r, int sig);
 void pt_release(struct ptrace_platform *pp, struct pt_task *pt);
+/* Remembers that host_tid was just sent PTRACE_INTERRUPT. */
+void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid);
 
 /* requests.c */
 bool pt_on_platform_thread(struct ptrace_platform *pp);

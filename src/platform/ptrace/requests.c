@@ -104,8 +104,10 @@ static void pt_interrupt_now(struct ptrace_platform *pp, pid_t host_tid)
 
 	if (!pt || pt->stopped || pt->interrupting)
 		return; /* a stopped task is held when we would resume it */
-	if (ptrace(PTRACE_INTERRUPT, host_tid, 0, 0) == 0)
+	if (ptrace(PTRACE_INTERRUPT, host_tid, 0, 0) == 0) {
 		pt->interrupting = true;
+		pt_note_interrupt(pp, host_tid);
+	}
 }
 
 static void pt_release_now(struct ptrace_platform *pp, pid_t host_tid)

@@ -556,6 +556,59 @@ static pid_t pt_wait(int *status)
 	return waitpid(-1, status, __WALL);
 }
 
+void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid)
+{
+	if (pp->nr_intr == pp->cap_intr) {
+		size_t cap = pp->cap_intr ? 2 * pp->cap_intr : 256;
+		pid_t *v = realloc(pp->intr, cap * sizeof(*v));
+
+		if (!v)
+			return; /* waitpid(-1) collects the stop anyway */
+		pp->intr = v;
+		pp->cap_intr = cap;
+	}
+	pp->intr[pp->nr_intr++] = host_tid;
+}
+
+/* Below this many outstanding interrupts, waitpid(-1) is cheap enough. */
+#define PT_SWEEP_MIN 16
+
+/*
+ * Collects the stops of interrupted threads by TID. waitpid(-1) walks the
+ * whole list of tracees on every call, so pausing N tasks that way costs
+ * O(N^2) (seconds at 10,000 tasks); waitpid(TID) looks the one thread up.
+ * Returns how many stops (or deaths) it handled.
+ */
+static int pt_sweep_interrupted(struct ptrace_platform *pp)
+{
+	int handled = 0;
+
+	for (size_t i = 0; i < pp->nr_intr;) {
+		pid_t tid = pp->intr[i];
+		struct pt_task *pt = pt_lookup(pp, tid);
+		int status;
+		pid_t r;
+
+		if (!pt || !pt->interrupting) {
+			pp->intr[i] = pp->intr[--pp->nr_intr];
+			continue; /* stopped or gone since */
+		}
+		r = waitpid(tid, &status, __WALL | WNOHANG);
+		if (r == 0) {
+			i++;
+			continue;
+		}
+		pp->intr[i] = pp->intr[--pp->nr_intr];
+		if (r == tid) {
+			__atomic_fetch_add(&pp->k->host_stops, 1,
+					   __ATOMIC_RELAXED);
+			pt_handle(pp, tid, status);
+			handled++;
+		}
+	}
+	return handled;
+}
+
 void *pt_thread_main(void *arg)
 {
 	struct ptrace_platform *pp = arg;
@@ -569,7 +622,11 @@ void *pt_thread_main(void *arg)
 		goto out;
 	while (pp->nr_tasks > 0) {
 		int status;
-		pid_t pid = pt_wait(&status);
+		pid_t pid;
+
+		if (pp->nr_intr >= PT_SWEEP_MIN && pt_sweep_interrupted(pp) > 0)
+			continue;
+		pid = pt_wait(&status);
 
 		if (pid < 0) {
 			if (errno == EINTR)
@@ -595,6 +652,9 @@ out:
 	pthread_mutex_unlock(&pp->req_mu);
 	/* Answer requests that raced with the end. */
 	pt_requests_run(pp);
+	free(pp->intr);
+	pp->intr = NULL;
+	pp->nr_intr = pp->cap_intr = 0;
 	rcu_unregister_thread();
 	return NULL;
 }

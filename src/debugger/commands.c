@@ -20,6 +20,7 @@
 #include "debugger/server_internal.h"
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
+#include "kernel/timing.h"
 #include "kernel/snapshot.h"
 #include "kernel/syscalls/syscalls.h"
 #include "kernel/task_stop.h"
@@ -450,22 +451,14 @@ CMD(cmd_cgroups)
 	return ok(result, json_pack("{s:o}", "cgroups", all));
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The result says how long the kernel took to hold every task
  * ("elapsed_ns", from the request to the last task held). */
 CMD(cmd_pause)
 {
 	struct kernel *k = c->srv->k;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = clock_now_ns(CLOCK_MONOTONIC);
 	int rc = kernel_pause(k);
-	uint64_t t1 = mono_ns();
+	uint64_t t1 = clock_now_ns(CLOCK_MONOTONIC);
 
 	/* kernel_pause counts the pause before it waits for the tasks to
 	 * reach their stops: a timeout leaves the pause in effect. */

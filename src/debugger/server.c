@@ -35,6 +35,7 @@
 #include "debugger/proto.h"
 #include "debugger/server.h"
 #include "debugger/server_internal.h"
+#include "kernel/timing.h"
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -438,14 +439,6 @@ static void instance_cleanup(const struct ctl_instance *in)
 	rmdir(in->dir);
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Claims the instance directory: refuses a live sentry of the same name,
  * clears a stale one. */
 static int instance_claim(struct ctl_instance *in, char *errbuf, size_t errlen)
@@ -542,7 +535,7 @@ int ctl_server_start(struct kernel *k, const char *name, const char *info_cmd,
 	}
 	srv->inst.pid = getpid();
 	srv->inst.uid = geteuid();
-	srv->inst.started_ns = realtime_ns();
+	srv->inst.started_ns = clock_now_ns(CLOCK_REALTIME);
 	snprintf(srv->inst.command, sizeof(srv->inst.command), "%s",
 		 info_cmd ? info_cmd : "");
 	snprintf(srv->inst.mountpoint, sizeof(srv->inst.mountpoint), "%s",

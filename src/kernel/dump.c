@@ -30,6 +30,7 @@
 #include "debugger/kstate.h"
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
+#include "kernel/timing.h"
 #include "kernel/snapshot.h"
 #include "kernel/syscalls/syscalls.h"
 #include "platform/platform.h"
@@ -806,14 +807,6 @@ static void regs_read_parallel(struct regs_job *j)
 		pthread_join(th[i], NULL);
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * What a dump is made of, copied while the kernel is paused: snapshots of
  * every task (with the registers of the held ones) and thread group, and
@@ -915,7 +908,7 @@ static int dump_collect(struct kernel *k, bool pause, bool parallel_regs,
 	}
 	set(p->head, "schema_version", json_integer(DUMP_SCHEMA_VERSION));
 	set(p->head, "generator", json_string("sentry " SENTRY_VERSION));
-	set(p->head, "taken_at_ns", json_integer((json_int_t)realtime_ns()));
+	set(p->head, "taken_at_ns", json_integer((json_int_t)clock_now_ns(CLOCK_REALTIME)));
 	set(p->head, "consistent", json_boolean(p->consistent));
 	set(p->head, "kernel", dump_kernel_json(k));
 

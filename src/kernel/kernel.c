@@ -9,14 +9,7 @@
 
 #include "kernel/kernel.h"
 #include "kernel/task_set_internal.h"
-
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "kernel/timing.h"
 
 int kernel_init(struct kernel *k, struct platform *plat, const char *name)
 {
@@ -26,8 +19,8 @@ int kernel_init(struct kernel *k, struct platform *plat, const char *name)
 	pthread_mutex_init(&k->ext_mu, NULL);
 	k->plat = plat;
 	k->init_exit_status = -1;
-	k->boot_realtime_ns = clock_ns(CLOCK_REALTIME);
-	k->boot_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
+	k->boot_realtime_ns = clock_now_ns(CLOCK_REALTIME);
+	k->boot_monotonic_ns = clock_now_ns(CLOCK_MONOTONIC);
 	snprintf(k->name, sizeof(k->name), "%s", name ? name : "sentry");
 	err = ts_init(&k->ts);
 	if (err < 0)
@@ -63,7 +56,7 @@ void kernel_destroy(struct kernel *k)
 
 uint64_t kernel_uptime_ns(const struct kernel *k)
 {
-	return clock_ns(CLOCK_MONOTONIC) - k->boot_monotonic_ns;
+	return clock_now_ns(CLOCK_MONOTONIC) - k->boot_monotonic_ns;
 }
 
 void kernel_count_syscall(struct kernel *k, long nr, uint64_t ns,

@@ -20,7 +20,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
-#include <time.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -36,6 +35,7 @@
 #include <urcu.h>
 
 #include "kernel/kernel.h"
+#include "kernel/timing.h"
 #include "procfs/passthrough.h"
 #include "procfs/procfs.h"
 #include "procfs/procfs_internal.h"
@@ -599,33 +599,6 @@ static const struct fuse_lowlevel_ops procfs_ops = {
 
 /* ---- the request loop ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* How long a loop thread polls for the next request before it sleeps.
- * Readers send requests back to back (ps: open, then the next file's
- * open); a loop thread that sleeps between them makes each request pay
- * for waking its CPU, which on a VM costs tens of µs. 0 on one CPU,
- * where the poll would take the reader's CPU. SENTRY_PROCFS_SPIN_US
- * overrides the default of 50 µs. */
-static uint64_t serve_spin_ns(void)
-{
-	const char *e = getenv("SENTRY_PROCFS_SPIN_US");
-	cpu_set_t cpus;
-
-	if (e)
-		return strtoull(e, NULL, 10) * 1000;
-	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
-	    CPU_COUNT(&cpus) < 2)
-		return 0;
-	return 50 * 1000;
-}
-
 /* One loop thread. The FUSE fd is non-blocking so several threads can
  * poll it, and stop_efd wakes them all for procfs_stop(). Readers of the
  * kernel use RCU, so the thread is registered for its whole life. */
@@ -634,7 +607,12 @@ static void *procfs_serve(void *arg)
 	struct procfs *fs = arg;
 	struct fuse_buf buf;
 	int fd = fuse_session_fd(fs->se);
-	uint64_t spin = serve_spin_ns(), spin_until = 0, stops_seen = 0;
+	/* How long to poll for the next request before sleeping. Readers
+	 * send requests back to back (ps: open, then the next file's open);
+	 * a thread that sleeps between them makes each request pay for
+	 * waking its CPU, which on a VM costs tens of µs. */
+	uint64_t spin = poll_budget_ns("SENTRY_PROCFS_SPIN_US");
+	uint64_t spin_until = 0, stops_seen = 0;
 
 	memset(&buf, 0, sizeof(buf));
 	/* At the sentry's own priority: at nice 10 (tried) a busy sandbox
@@ -657,7 +635,7 @@ static void *procfs_serve(void *arg)
 		    __atomic_load_n(&fs->k->host_stops, __ATOMIC_RELAXED) !=
 			    stops_seen)
 			spin_until = 0;
-		if (spin_until == 0 || now_ns() >= spin_until) {
+		if (spin_until == 0 || clock_now_ns(CLOCK_MONOTONIC) >= spin_until) {
 			spin_until = 0;
 			/* Before sleeping, finish the deferred work while no
 			 * request waits. */
@@ -686,7 +664,7 @@ static void *procfs_serve(void *arg)
 			break; /* unmounted from outside, or a device error */
 		fuse_session_process_buf(fs->se, &buf);
 		if (spin) {
-			spin_until = now_ns() + spin;
+			spin_until = clock_now_ns(CLOCK_MONOTONIC) + spin;
 			stops_seen = __atomic_load_n(&fs->k->host_stops,
 						     __ATOMIC_RELAXED);
 		}

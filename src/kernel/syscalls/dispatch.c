@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "kernel/kernel.h"
+#include "kernel/timing.h"
 #include "kernel/lifecycle.h"
 #include "kernel/syscalls/syscalls.h"
 
@@ -88,20 +89,12 @@ const char *kernel_syscall_name(long nr)
 	return syscall_table[nr].name;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 				    struct syscall_frame *f)
 {
 	const struct syscall_def *def = NULL;
 	enum sc_action act;
-	uint64_t start = now_ns();
+	uint64_t start = clock_now_ns(CLOCK_MONOTONIC);
 
 	if (f->nr >= 0 && f->nr < KERNEL_NR_SYSCALLS)
 		def = &syscall_table[f->nr];
@@ -120,13 +113,13 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 		/* Never pass an unimplemented trapped syscall to the host:
 		 * the kernel is the authority for everything it traps. */
 		f->ret = -ENOSYS;
-		kernel_count_syscall(k, f->nr, now_ns() - start, true);
+		kernel_count_syscall(k, f->nr, clock_now_ns(CLOCK_MONOTONIC) - start, true);
 		return SC_RETURN;
 	}
 	act = def->enter(k, t, f);
 	if (act == SC_HOST_EXIT && !def->exit)
 		act = SC_HOST;
-	kernel_count_syscall(k, f->nr, now_ns() - start, false);
+	kernel_count_syscall(k, f->nr, clock_now_ns(CLOCK_MONOTONIC) - start, false);
 	if (kernel_event(k, KERNEL_EVENT_SYSCALL, t->tid, f->nr))
 		kernel_pause(k);
 	return act;

@@ -156,6 +156,5 @@ ssize_t pt_read_mem(struct platform *p, struct task *t, uint64_t addr,
 ssize_t pt_write_mem(struct platform *p, struct task *t, uint64_t addr,
 		     const void *buf, size_t len);
 
-uint64_t pt_now_ns(void);
 
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "kernel/kernel.h"
+#include "kernel/timing.h"
 #include "kernel/lifecycle.h"
 #include "platform/ptrace/internal.h"
 
@@ -261,7 +262,7 @@ static int op_release(struct platform *p, struct task *t)
 static int op_quiesce(struct platform *p, int timeout_ms)
 {
 	struct ptrace_platform *pp = to_pp(p);
-	uint64_t deadline = pt_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t deadline = clock_now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000u;
 
 	if (pt_on_platform_thread(pp))
 		return 0;
@@ -271,7 +272,7 @@ static int op_quiesce(struct platform *p, int timeout_ms)
 
 		if (err != -EAGAIN)
 			return err == -ESRCH ? 0 : err;
-		if (pt_now_ns() > deadline)
+		if (clock_now_ns(CLOCK_MONOTONIC) > deadline)
 			return -ETIMEDOUT;
 		/* Interrupted tasks report their stops within microseconds;
 		 * poll gently until they have. */

@@ -35,6 +35,7 @@
 #include <urcu.h>
 
 #include "kernel/kernel.h"
+#include "kernel/timing.h"
 #include "kernel/lifecycle.h"
 #include "kernel/signal_deliver.h"
 #include "kernel/syscalls/syscalls.h"
@@ -44,14 +45,6 @@
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |                   \
 	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |  \
 	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)
-
-uint64_t pt_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct pt_task *pt_lookup(struct ptrace_platform *pp, pid_t host_tid)
 {
@@ -527,16 +520,8 @@ static uint64_t spin_ns(void)
 {
 	static uint64_t ns = UINT64_MAX;
 
-	if (ns == UINT64_MAX) {
-		const char *e = getenv("SENTRY_SPIN_US");
-		cpu_set_t cpus;
-
-		ns = (e ? strtoull(e, NULL, 10) : 50) * 1000;
-		/* On one CPU the tracees need the CPU the poll would burn. */
-		if (!e && (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
-			   CPU_COUNT(&cpus) < 2))
-			ns = 0;
-	}
+	if (ns == UINT64_MAX)
+		ns = poll_budget_ns("SENTRY_SPIN_US");
 	return ns;
 }
 
@@ -546,14 +531,14 @@ static pid_t pt_wait(int *status)
 	uint64_t spin = spin_ns();
 
 	if (spin) {
-		uint64_t end = pt_now_ns() + spin;
+		uint64_t end = clock_now_ns(CLOCK_MONOTONIC) + spin;
 
 		do {
 			pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
 
 			if (pid != 0)
 				return pid;
-		} while (pt_now_ns() < end);
+		} while (clock_now_ns(CLOCK_MONOTONIC) < end);
 	}
 	return waitpid(-1, status, __WALL);
 }

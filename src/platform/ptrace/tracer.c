@@ -372,6 +372,8 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 	struct pt_task *pt = pt_lookup(pp, pid);
 	int sig, ev;
 
+	__atomic_fetch_add(&pp->k->host_stops, 1, __ATOMIC_RELAXED);
+
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		on_death(pp, pt, pid, status);
 		return;
@@ -612,8 +614,6 @@ static int pt_sweep_interrupted(struct ptrace_platform *pp)
 		}
 		pp->intr[i] = pp->intr[--pp->nr_intr];
 		if (r == tid) {
-			__atomic_fetch_add(&pp->k->host_stops, 1,
-					   __ATOMIC_RELAXED);
 			pt_handle(pp, tid, status);
 			handled++;
 		}
@@ -646,7 +646,6 @@ void *pt_thread_main(void *arg)
 				continue;
 			break; /* ECHILD: nothing left to trace */
 		}
-		__atomic_fetch_add(&pp->k->host_stops, 1, __ATOMIC_RELAXED);
 		if (pid == pp->doorbell_pid) {
 			if (WIFSTOPPED(status))
 				pt_doorbell_answer(pp);

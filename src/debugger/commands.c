@@ -729,7 +729,7 @@ CMD(cmd_dump)
 				 "dump to_fd: no descriptor came with the request");
 			return -EBADF;
 		}
-		rc = dump_render_parallel(c->srv->k, json, &text, &len);
+		rc = kernel_dump_render(c->srv->k, json, &text, &len);
 		if (rc < 0)
 			return rc;
 		rc = write_all_fd(c->req_fd, text, len);
@@ -744,13 +744,13 @@ CMD(cmd_dump)
 					    (json_int_t)len));
 	}
 	if (json) {
-		rc = dump_json_parallel(c->srv->k, &d);
+		rc = kernel_dump_json(c->srv->k, true, &d);
 		if (rc < 0)
 			return rc;
 		return ok(result, json_pack("{s:s, s:o}", "format", "json",
 					    "dump", d));
 	}
-	rc = dump_render_parallel(c->srv->k, false, &text, &len);
+	rc = kernel_dump_render(c->srv->k, false, &text, &len);
 	if (rc < 0)
 		return rc;
 	*result = json_pack("{s:s, s:s#}", "format", "text", "text", text,

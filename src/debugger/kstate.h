@@ -58,15 +58,4 @@ int dump_regs_json(struct kernel *k, pid_t tid, json_t **out);
  * Same errors as dump_regs_json. */
 int dump_backtrace(struct kernel *k, pid_t tid, char *buf, size_t len);
 
-/*
- * The dump of kernel_dump_json()/kernel_dump_render() (paused), reading
- * the registers of held tasks from several threads at once so the
- * platform serves them in batches. Never call these on the platform
- * thread (the control server's threads are fine): the helper threads
- * would wait for it forever.
- */
-int dump_json_parallel(struct kernel *k, json_t **out);
-int dump_render_parallel(struct kernel *k, bool json, char **out,
-			 size_t *len);
-
 #endif

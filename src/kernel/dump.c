@@ -743,71 +743,6 @@ static json_t *fd_tables_json(const struct task_snap *snaps, int n)
 }
 
 /*
- * Registers of many held tasks. Each read is a round trip to the platform
- * thread, which serves every request queued when it wakes: reading them
- * from several threads at once turns 10,000 round trips into a few dozen.
- * Only for callers that are not the platform thread (the control server's
- * threads): on it, the helpers would wait for the caller forever.
- */
-struct regs_job {
-	struct kernel *k;
-	const struct task_snap *snaps;
-	const int *idx;           /* snapshots whose registers to read */
-	struct user_regs_struct *regs; /* by snapshot index */
-	bool *have;               /* by snapshot index */
-	int n;
-	int next;                 /* atomic: next entry of idx to read */
-};
-
-static void regs_read_some(struct regs_job *j)
-{
-	for (;;) {
-		int i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
-		struct task *t;
-
-		if (i >= j->n)
-			break;
-		t = task_get_by_tid(j->k, j->snaps[j->idx[i]].tid);
-		if (!t)
-			continue;
-		if (j->k->plat->ops->get_regs(j->k->plat, t,
-					       &j->regs[j->idx[i]]) == 0)
-			j->have[j->idx[i]] = true;
-		task_put(t);
-	}
-}
-
-static void *regs_worker(void *arg)
-{
-	rcu_register_thread();
-	regs_read_some(arg);
-	rcu_unregister_thread();
-	return NULL;
-}
-
-#define REGS_MAX_THREADS 256
-#define REGS_PER_THREAD 16
-
-static void regs_read_parallel(struct regs_job *j)
-{
-	pthread_t th[REGS_MAX_THREADS];
-	pthread_attr_t attr;
-	int want = j->n / REGS_PER_THREAD, started = 0;
-
-	if (want > REGS_MAX_THREADS)
-		want = REGS_MAX_THREADS;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	for (int i = 0; i < want; i++)
-		if (pthread_create(&th[started], &attr, regs_worker, j) == 0)
-			started++;
-	pthread_attr_destroy(&attr);
-	regs_read_some(j); /* the caller helps (and suffices alone) */
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-}
-
-/*
  * What a dump is made of, copied while the kernel is paused: snapshots of
  * every task (with the registers of the held ones) and thread group, and
  * the small members already in JSON form.
@@ -840,8 +775,9 @@ static void dump_parts_free(struct dump_parts *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* The registers of every held task of a dump, in one platform request. */
-static void regs_read_many(struct kernel *k, struct dump_parts *p)
+/* The registers of every held task of a dump: in one platform request
+ * when the platform can (get_regs_many), else one request a task. */
+static void dump_read_regs(struct kernel *k, struct dump_parts *p)
 {
 	pid_t *host = calloc((size_t)p->nsnap, sizeof(*host));
 	int *pos = calloc((size_t)p->nsnap, sizeof(*pos));
@@ -850,7 +786,18 @@ static void regs_read_many(struct kernel *k, struct dump_parts *p)
 		calloc((size_t)p->nsnap, sizeof(*regs));
 	int n = 0;
 
-	if (host && pos && res && regs) {
+	if (!k->plat->ops->get_regs_many) {
+		for (int i = 0; i < p->nsnap; i++) {
+			struct task *t;
+
+			if (!task_regs_readable(&p->snaps[i]) ||
+			    !(t = task_get_by_tid(k, p->snaps[i].tid)))
+				continue;
+			p->have[i] = k->plat->ops->get_regs(k->plat, t,
+							    &p->regs[i]) == 0;
+			task_put(t);
+		}
+	} else if (host && pos && res && regs) {
 		for (int i = 0; i < p->nsnap; i++) {
 			if (!task_regs_readable(&p->snaps[i]))
 				continue;
@@ -879,10 +826,8 @@ static void regs_read_many(struct kernel *k, struct dump_parts *p)
  * one kernel_pause()/kernel_unpause() pair, and the pause is undone before
  * the (long) formatting, which reads only the copies.
  */
-static int dump_collect(struct kernel *k, bool pause, bool parallel_regs,
-			struct dump_parts *p)
+static int dump_collect(struct kernel *k, bool pause, struct dump_parts *p)
 {
-	int *idx = NULL;
 	pid_t *ids;
 	int n, err = 0;
 	bool quiet = true;
@@ -921,8 +866,7 @@ static int dump_collect(struct kernel *k, bool pause, bool parallel_regs,
 		p->snaps = calloc((size_t)n, sizeof(*p->snaps));
 		p->regs = calloc((size_t)n, sizeof(*p->regs));
 		p->have = calloc((size_t)n, sizeof(*p->have));
-		idx = calloc((size_t)n, sizeof(*idx));
-		if (!p->snaps || !p->regs || !p->have || !idx) {
+		if (!p->snaps || !p->regs || !p->have) {
 			free(ids);
 			err = -ENOMEM;
 			goto out;
@@ -932,20 +876,8 @@ static int dump_collect(struct kernel *k, bool pause, bool parallel_regs,
 				p->nsnap++; /* else: exited since it was listed */
 		free(ids);
 	}
-	if (k->plat && k->plat->ops->get_regs_many && p->nsnap > 0)
-		regs_read_many(k, p);
-	else if (k->plat && k->plat->ops->get_regs) {
-		struct regs_job j = { .k = k, .snaps = p->snaps, .idx = idx,
-				      .regs = p->regs, .have = p->have };
-
-		for (int i = 0; i < p->nsnap; i++)
-			if (task_regs_readable(&p->snaps[i]))
-				idx[j.n++] = i;
-		if (parallel_regs)
-			regs_read_parallel(&j);
-		else
-			regs_read_some(&j);
-	}
+	if (k->plat && k->plat->ops->get_regs && p->nsnap > 0)
+		dump_read_regs(k, p);
 
 	n = ts_list_tids(k, true, &ids);
 	if (n < 0) {
@@ -974,27 +906,25 @@ static int dump_collect(struct kernel *k, bool pause, bool parallel_regs,
 out:
 	if (pause)
 		kernel_unpause(k);
-	free(idx);
 	if (err < 0)
 		dump_parts_free(p);
 	return err;
 }
 
 /* The dump as one JSON object: head, tasks, thread_groups, tail. */
-static int dump_build(struct kernel *k, bool pause, bool parallel_regs,
-		      json_t **out)
+int kernel_dump_json(struct kernel *k, bool pause, json_t **out)
 {
 	struct sigset_cache cache;
 	struct dump_parts p;
 	json_t *tasks, *tgs, *d;
 	const char *key;
 	json_t *v;
-	int err = dump_collect(k, pause, parallel_regs, &p);
+	int err = dump_collect(k, pause, &p);
 
 	if (err < 0)
 		return err;
 	sigset_cache_begin(&cache);
-	d = json_deep_copy(p.head);
+	d = json_incref(p.head); /* the dump grows from its head */
 	tasks = json_array();
 	tgs = json_array();
 	for (int i = 0; i < p.nsnap; i++)
@@ -1010,22 +940,12 @@ static int dump_build(struct kernel *k, bool pause, bool parallel_regs,
 	json_object_foreach(p.tail, key, v)
 		set(d, key, json_incref(v));
 	dump_parts_free(&p);
-	if (!d || !tasks || !tgs) {
+	if (!tasks || !tgs) {
 		json_decref(d);
 		return -ENOMEM;
 	}
 	*out = d;
 	return 0;
-}
-
-int kernel_dump_json(struct kernel *k, bool pause, json_t **out)
-{
-	return dump_build(k, pause, false, out);
-}
-
-int dump_json_parallel(struct kernel *k, json_t **out)
-{
-	return dump_build(k, true, true, out);
 }
 
 /* Text rendering. A growing buffer with printf. */
@@ -1386,25 +1306,24 @@ static void *dump_slice_main(void *arg)
 #define DUMP_MAX_SLICES 4
 #define DUMP_TASKS_PER_SLICE 1000
 
-/* The tasks of a dump as text, formatted by up to one thread per CPU
- * (parallel) or by the caller alone. */
+/* The tasks of a dump as text, formatted by up to one thread per CPU.
+ * The threads read only the copies, never the platform, so any thread
+ * (the platform thread too) may take a dump. */
 static void dump_tasks_text(struct kernel *k, const struct dump_parts *p,
-			    bool parallel, struct dump_text *t)
+			    struct dump_text *t)
 {
 	struct dump_slice sl[DUMP_MAX_SLICES];
 	pthread_t th[DUMP_MAX_SLICES];
 	bool started[DUMP_MAX_SLICES] = { false };
-	int nsl = 1, cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int nsl = p->nsnap / DUMP_TASKS_PER_SLICE;
+	int cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (parallel) {
-		nsl = p->nsnap / DUMP_TASKS_PER_SLICE;
-		if (nsl > cpus)
-			nsl = cpus;
-		if (nsl > DUMP_MAX_SLICES)
-			nsl = DUMP_MAX_SLICES;
-		if (nsl < 1)
-			nsl = 1;
-	}
+	if (nsl > cpus)
+		nsl = cpus;
+	if (nsl > DUMP_MAX_SLICES)
+		nsl = DUMP_MAX_SLICES;
+	if (nsl < 1)
+		nsl = 1;
 	for (int i = 0; i < nsl; i++) {
 		sl[i] = (struct dump_slice){
 			.k = k, .p = p,
@@ -1440,14 +1359,14 @@ static void dump_tasks_text(struct kernel *k, const struct dump_parts *p,
 	}
 }
 
-static int dump_stream(struct kernel *k, bool pause, bool parallel,
-		       char **out, size_t *len)
+/* The JSON text of a dump of the paused kernel. */
+static int dump_stream(struct kernel *k, char **out, size_t *len)
 {
 	struct sigset_cache cache;
 	struct dump_text t = { 0 };
 	struct dump_parts p;
 	bool first = true;
-	int err = dump_collect(k, pause, parallel, &p);
+	int err = dump_collect(k, true, &p);
 
 	if (err < 0)
 		return err;
@@ -1455,7 +1374,7 @@ static int dump_stream(struct kernel *k, bool pause, bool parallel,
 	dt_members(&t, p.head, &first);
 	dt_key(&t, "tasks", first);
 	dt_put(&t, p.nsnap ? "[" : "[]", p.nsnap ? 1 : 2);
-	dump_tasks_text(k, &p, parallel, &t);
+	dump_tasks_text(k, &p, &t);
 	if (p.nsnap)
 		dt_put(&t, "\n  ]", 4);
 	dt_key(&t, "thread_groups", false);
@@ -1505,18 +1424,7 @@ int kernel_dump_render(struct kernel *k, bool json, char **out, size_t *len)
 	int err;
 
 	if (json)
-		return dump_stream(k, true, false, out, len);
+		return dump_stream(k, out, len);
 	err = kernel_dump_json(k, true, &d);
-	return err < 0 ? err : dump_render_text(d, out, len);
-}
-
-int dump_render_parallel(struct kernel *k, bool json, char **out, size_t *len)
-{
-	json_t *d;
-	int err;
-
-	if (json)
-		return dump_stream(k, true, true, out, len);
-	err = dump_json_parallel(k, &d);
 	return err < 0 ? err : dump_render_text(d, out, len);
 }

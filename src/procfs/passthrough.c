@@ -112,11 +112,12 @@ struct procfs_pt {
 	int dev_fd;                /* the session's /dev/fuse fd */
 	bool disabled;             /* SENTRY_PROCFS_PASSTHROUGH=0 */
 	/* Set by the reader when the kernel's INIT offers passthrough,
-	 * consumed by the INIT reply; then `on` tells whether it was
-	 * negotiated. Only the loop thread that handles INIT touches these
-	 * before any other request can arrive. */
+	 * consumed by the INIT reply. Only the loop thread that handles INIT
+	 * touches these, before any other request can arrive. */
 	bool kernel_offers;
 	bool init_pending;
+	/* Whether passthrough was negotiated and still works: set at INIT,
+	 * cleared by any loop thread that finds it refused. Atomic. */
 	bool on;
 	/* Protected by mu: inodes with live passthrough opens; spare
 	 * backings; released backings still to close. */
@@ -167,7 +168,8 @@ static ssize_t pt_io_writev(int fd, struct iovec *iov, int count,
 				init->flags |= FUSE_INIT_EXT;
 				init->flags2 |= PT_FUSE_PASSTHROUGH_FLAGS2;
 				init->max_stack_depth = 1;
-				pt->on = true;
+				__atomic_store_n(&pt->on, true,
+						 __ATOMIC_RELEASE);
 			}
 		} else if (pt_armed_backing > 0 &&
 			   iov[1].iov_len == sizeof(struct pt_open_out)) {
@@ -222,7 +224,7 @@ void procfs_pt_init_reply(struct procfs_pt *pt)
 
 bool procfs_pt_enabled(const struct procfs_pt *pt)
 {
-	return pt && pt->on;
+	return pt && __atomic_load_n(&pt->on, __ATOMIC_ACQUIRE);
 }
 
 /* A new empty memfd registered as a backing file. Returns 0 or -errno. */
@@ -332,7 +334,8 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 	if (err < 0) {
 		free(l);
 		if (err == -EPERM)
-			pt->on = false; /* no CAP_SYS_ADMIN: stop trying */
+			/* No CAP_SYS_ADMIN: stop trying. */
+			__atomic_store_n(&pt->on, false, __ATOMIC_RELEASE);
 		return err;
 	}
 	err = pt_backing_fill(&b, data, len);

@@ -10,5 +10,5 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential cmake pkg-config git ca-certificates \
 	libfuse3-dev fuse3 libseccomp-dev liburcu-dev libcmocka-dev \
-	libjansson-dev libunwind-dev libreadline-dev \
+	libjansson-dev libunwind-dev libreadline-dev liburing-dev \
 	procps psmisc lsof util-linux python3 make clang

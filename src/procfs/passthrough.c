@@ -10,21 +10,11 @@
  * (OPEN). That, not rendering, is what kept `ps` and `cat tasks/N/status` on
  * the mount several times slower than the host's /proc (DESIGN §6).
  *
- * libfuse 3.14 (Debian 12) predates passthrough: it neither offers
- * FUSE_PASSTHROUGH in its INIT reply nor fills fuse_open_out.backing_id.
- * Both are wire-format fields, so this file installs a custom I/O layer
- * (fuse_session_custom_io, public since libfuse 3.14) that reads requests
- * as libfuse would, and patches exactly two kinds of replies on their way
- * to the kernel:
- *
- *   INIT    flags2 gains FUSE_PASSTHROUGH and max_stack_depth becomes 1,
- *           but only if the kernel offered passthrough in its INIT;
- *   OPEN    the reply that procfs_open() armed on this thread gains
- *           FOPEN_PASSTHROUGH and the backing id (and loses direct_io).
- *
- * Everything else passes through untouched. Without the kernel's offer,
- * without CAP_SYS_ADMIN (FUSE_DEV_IOC_BACKING_OPEN needs it) or with
- * SENTRY_PROCFS_PASSTHROUGH=0, opens fall back to direct_io.
+ * The wire side (offering FUSE_PASSTHROUGH at INIT, putting the backing id
+ * in the OPEN reply) is in wire.c: libfuse 3.14 knows neither. This file
+ * keeps the backings. Without the kernel's offer, without CAP_SYS_ADMIN
+ * (FUSE_DEV_IOC_BACKING_OPEN needs it) or with SENTRY_PROCFS_PASSTHROUGH=0,
+ * opens fall back to direct_io.
  *
  * One backing file per inode: the kernel refuses a passthrough open whose
  * backing differs from that of another open of the same inode (EBUSY),
@@ -44,16 +34,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "procfs/passthrough.h"
-
-/* Wire-format additions after Debian 12's linux-libc-dev (protocol 7.38):
- * from Linux's include/uapi/linux/fuse.h, protocol 7.40. */
-#define PT_FUSE_PASSTHROUGH_FLAGS2 (1u << (37 - 32)) /* FUSE_PASSTHROUGH */
-#define PT_FOPEN_PASSTHROUGH (1u << 7)
-#define PT_FUSE_INIT_MINOR 40
 
 struct pt_backing_map {
 	int32_t fd;
@@ -62,30 +45,6 @@ struct pt_backing_map {
 };
 #define PT_DEV_IOC_BACKING_OPEN _IOW(229, 1, struct pt_backing_map)
 #define PT_DEV_IOC_BACKING_CLOSE _IOW(229, 2, uint32_t)
-
-/* fuse_init_out of protocol 7.40: max_stack_depth replaced unused[0]. */
-struct pt_init_out {
-	uint32_t major, minor, max_readahead, flags;
-	uint16_t max_background, congestion_threshold;
-	uint32_t max_write, time_gran;
-	uint16_t max_pages, map_alignment;
-	uint32_t flags2;
-	uint32_t max_stack_depth;
-	uint32_t unused[6];
-};
-_Static_assert(sizeof(struct pt_init_out) == sizeof(struct fuse_init_out),
-	       "fuse_init_out layout");
-_Static_assert(offsetof(struct pt_init_out, flags2) ==
-	       offsetof(struct fuse_init_out, flags2), "fuse_init_out layout");
-
-/* fuse_open_out of protocol 7.40: backing_id replaced padding. */
-struct pt_open_out {
-	uint64_t fh;
-	uint32_t open_flags;
-	int32_t backing_id;
-};
-_Static_assert(sizeof(struct pt_open_out) == sizeof(struct fuse_open_out),
-	       "fuse_open_out layout");
 
 /* A memfd registered as a backing file, and how many bytes it holds. */
 struct pt_backing {
@@ -115,19 +74,18 @@ struct pt_live {
  * Backings grown past PT_RECYCLE_MAX bytes are not reused but closed, so
  * the pool's memory stays small; so are those that find the pool full. */
 #define PT_SPARE_MAX 32
+/* procfs_pt_idle() makes new ones only below this many: above it, the
+ * released ones keep the pool stocked. */
+#define PT_SPARE_LOW 4
 #define PT_DEAD_MAX 256
 #define PT_RECYCLE_MAX (64u << 10)
 
 struct procfs_pt {
 	int dev_fd;                /* the session's /dev/fuse fd */
 	bool disabled;             /* SENTRY_PROCFS_PASSTHROUGH=0 */
-	/* Set by the reader when the kernel's INIT offers passthrough,
-	 * consumed by the INIT reply. Only the loop thread that handles INIT
-	 * touches these, before any other request can arrive. */
-	bool kernel_offers;
-	bool init_pending;
-	/* Whether passthrough was negotiated and still works: set at INIT,
-	 * cleared by any loop thread that finds it refused. Atomic. */
+	/* Whether passthrough was negotiated and still works: set at INIT
+	 * (wire.c), cleared by any loop thread that finds it refused.
+	 * Atomic. */
 	bool on;
 	/* Protected by mu: inodes with live passthrough opens; spare
 	 * backings; released backings still to close. */
@@ -139,97 +97,29 @@ struct procfs_pt {
 	size_t nr_dead;
 };
 
-/* The OPEN reply this thread is about to send (procfs_pt_arm). */
-static __thread int pt_armed_backing;
-static __thread uint64_t pt_armed_fh;
-
-static ssize_t pt_io_read(int fd, void *buf, size_t len, void *userdata)
-{
-	struct procfs_pt *pt = procfs_pt_of(userdata);
-	ssize_t n = read(fd, buf, len);
-	const struct fuse_in_header *in = buf;
-
-	if (pt && n >= (ssize_t)(sizeof(*in) + sizeof(struct fuse_init_in)) &&
-	    in->opcode == FUSE_INIT) {
-		const struct fuse_init_in *init = (const void *)(in + 1);
-
-		pt->kernel_offers = init->major == 7 &&
-				    init->minor >= PT_FUSE_INIT_MINOR &&
-				    (init->flags & FUSE_INIT_EXT) &&
-				    (init->flags2 & PT_FUSE_PASSTHROUGH_FLAGS2);
-	}
-	return n;
-}
-
-static ssize_t pt_io_writev(int fd, struct iovec *iov, int count,
-			    void *userdata)
-{
-	struct procfs_pt *pt = procfs_pt_of(userdata);
-	const struct fuse_out_header *out = iov[0].iov_base;
-
-	if (pt && count == 2 && iov[0].iov_len == sizeof(*out) &&
-	    out->error == 0 && out->unique != 0) {
-		if (pt->init_pending &&
-		    iov[1].iov_len >= offsetof(struct pt_init_out, unused)) {
-			struct pt_init_out *init = iov[1].iov_base;
-
-			pt->init_pending = false;
-			if (pt->kernel_offers && !pt->disabled) {
-				init->flags |= FUSE_INIT_EXT;
-				init->flags2 |= PT_FUSE_PASSTHROUGH_FLAGS2;
-				init->max_stack_depth = 1;
-				__atomic_store_n(&pt->on, true,
-						 __ATOMIC_RELEASE);
-			}
-		} else if (pt_armed_backing > 0 &&
-			   iov[1].iov_len == sizeof(struct pt_open_out)) {
-			struct pt_open_out *open = iov[1].iov_base;
-
-			if (open->fh == pt_armed_fh) {
-				open->open_flags &= ~(uint32_t)FOPEN_DIRECT_IO;
-				open->open_flags |= PT_FOPEN_PASSTHROUGH;
-				open->backing_id = pt_armed_backing;
-			}
-			pt_armed_backing = 0;
-		}
-	}
-	return writev(fd, iov, count);
-}
-
-static const struct fuse_custom_io pt_io = {
-	.read = pt_io_read,
-	.writev = pt_io_writev,
-};
-
-int procfs_pt_install(struct fuse_session *se, struct procfs_pt **out)
+int procfs_pt_new(int dev_fd, struct procfs_pt **out)
 {
 	const char *env = getenv("SENTRY_PROCFS_PASSTHROUGH");
-	struct procfs_pt *pt;
-	int err;
+	struct procfs_pt *pt = calloc(1, sizeof(*pt));
 
 	*out = NULL;
-	pt = calloc(1, sizeof(*pt));
 	if (!pt)
 		return -ENOMEM;
-	pt->dev_fd = fuse_session_fd(se);
+	pt->dev_fd = dev_fd;
 	pt->disabled = env && !strcmp(env, "0");
 	pthread_mutex_init(&pt->mu, NULL);
-	/* The session keeps its fd; the custom layer only changes how it is
-	 * read and written. */
-	err = fuse_session_custom_io(se, &pt_io, pt->dev_fd);
-	if (err < 0) {
-		pthread_mutex_destroy(&pt->mu);
-		free(pt);
-		return err;
-	}
 	*out = pt;
 	return 0;
 }
 
-void procfs_pt_init_reply(struct procfs_pt *pt)
+bool procfs_pt_wanted(const struct procfs_pt *pt)
 {
-	if (pt)
-		pt->init_pending = true;
+	return pt && !pt->disabled;
+}
+
+void procfs_pt_negotiated(struct procfs_pt *pt)
+{
+	__atomic_store_n(&pt->on, true, __ATOMIC_RELEASE);
 }
 
 bool procfs_pt_enabled(const struct procfs_pt *pt)
@@ -419,7 +309,7 @@ bool procfs_pt_idle(struct procfs_pt *pt)
 		pt_backing_close(pt, &b);
 		return true;
 	}
-	if (pt->nr_spare >= PT_SPARE_MAX) {
+	if (pt->nr_spare >= PT_SPARE_LOW) {
 		pthread_mutex_unlock(&pt->mu);
 		return false;
 	}
@@ -435,17 +325,6 @@ bool procfs_pt_idle(struct procfs_pt *pt)
 	if (b.fd >= 0)
 		pt_backing_close(pt, &b);
 	return true;
-}
-
-void procfs_pt_arm(uint64_t fh, int backing_id)
-{
-	pt_armed_fh = fh;
-	pt_armed_backing = backing_id;
-}
-
-void procfs_pt_disarm(void)
-{
-	pt_armed_backing = 0;
 }
 
 void procfs_pt_free(struct procfs_pt *pt)

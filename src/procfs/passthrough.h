@@ -15,16 +15,15 @@
 
 struct procfs_pt;
 
-/* The passthrough state of the session whose userdata is fs (procfs.c). */
-struct procfs_pt *procfs_pt_of(void *fs);
-
-/* Installs the I/O layer on a mounted session, before its first request.
- * Returns 0 or -errno (then the session is unchanged). */
-int procfs_pt_install(struct fuse_session *se, struct procfs_pt **out);
+/* The backings of the session on /dev/fuse descriptor dev_fd. Returns 0
+ * or -errno. Passthrough stays off until procfs_pt_negotiated(). */
+int procfs_pt_new(int dev_fd, struct procfs_pt **out);
 void procfs_pt_free(struct procfs_pt *pt);
 
-/* Called from the session's init callback: the next reply is INIT's. */
-void procfs_pt_init_reply(struct procfs_pt *pt);
+/* Whether to offer passthrough at INIT (not SENTRY_PROCFS_PASSTHROUGH=0). */
+bool procfs_pt_wanted(const struct procfs_pt *pt);
+/* The INIT reply accepted the kernel's passthrough offer. */
+void procfs_pt_negotiated(struct procfs_pt *pt);
 /* Whether passthrough was negotiated and still works. */
 bool procfs_pt_enabled(const struct procfs_pt *pt);
 
@@ -40,10 +39,5 @@ void procfs_pt_release(struct procfs_pt *pt, uint64_t ino);
  * a spare one); returns false when there is none. For loop threads
  * between requests. */
 bool procfs_pt_idle(struct procfs_pt *pt);
-
-/* Marks the OPEN reply this thread sends next (for handle fh) as a
- * passthrough open of backing_id; disarm after sending it. */
-void procfs_pt_arm(uint64_t fh, int backing_id);
-void procfs_pt_disarm(void);
 
 #endif

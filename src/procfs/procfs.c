@@ -39,6 +39,8 @@
 #include "procfs/passthrough.h"
 #include "procfs/procfs.h"
 #include "procfs/procfs_internal.h"
+#include "procfs/uring.h"
+#include "procfs/wire.h"
 
 #define PROCFS_TIMEOUT 1.0 /* seconds entries and attributes are cached */
 /* Entries explicitly invalidated when their task leaves (tasks/TID,
@@ -56,6 +58,7 @@ struct procfs {
 	char *mountpoint;
 	int stop_efd;              /* readable: loop threads must return */
 	int nr_threads;
+	unsigned long dev_requests; /* atomic: requests read from /dev/fuse */
 	pthread_t threads[PROCFS_MAX_THREADS];
 
 	/* TIDs whose entries must be invalidated; protected by inval_mu. */
@@ -73,8 +76,12 @@ struct procfs {
 	pthread_mutex_t handles_mu;
 	struct cds_list_head handles;
 
-	/* Passthrough of file contents (passthrough.c), or NULL. */
+	/* Passthrough of file contents (passthrough.c), FUSE over io_uring
+	 * (uring.c) and the I/O layer that negotiates them (wire.c); each
+	 * may be NULL. */
 	struct procfs_pt *pt;
+	struct procfs_uring *ur;
+	struct procfs_wire *wire;
 };
 
 /* Header of every open handle (fi->fh). */
@@ -117,9 +124,9 @@ static struct procfs *req_fs(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-struct procfs_pt *procfs_pt_of(void *fs)
+struct procfs_wire *procfs_wire_of(void *fs)
 {
-	return ((struct procfs *)fs)->pt;
+	return ((struct procfs *)fs)->wire;
 }
 
 static void handle_track(struct procfs *fs, struct procfs_handle *h,
@@ -308,9 +315,9 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 			/* Reads go to the backing memfd, never to us. */
 			f->passthrough = true;
 			fi->direct_io = 0;
-			procfs_pt_arm(fi->fh, id);
+			procfs_wire_arm_passthrough(fi->fh, id);
 			err = fuse_reply_open(req, fi);
-			procfs_pt_disarm();
+			procfs_wire_disarm();
 			pbuf_free(&b);
 			if (err != 0) {
 				procfs_pt_release(fs->pt, ino);
@@ -567,7 +574,7 @@ static void procfs_removexattr(fuse_req_t req, fuse_ino_t ino,
 static void procfs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	/* libfuse sends the INIT reply right after this returns. */
-	procfs_pt_init_reply(((struct procfs *)userdata)->pt);
+	procfs_wire_init_reply(((struct procfs *)userdata)->wire);
 }
 
 static const struct fuse_lowlevel_ops procfs_ops = {
@@ -662,8 +669,11 @@ static void *procfs_serve(void *arg)
 			continue;
 		if (r <= 0)
 			break; /* unmounted from outside, or a device error */
+		__atomic_fetch_add(&fs->dev_requests, 1, __ATOMIC_RELAXED);
 		fuse_session_process_buf(fs->se, &buf);
-		if (spin) {
+		/* With rings, this loop sees only INIT, FORGET and the like:
+		 * nothing follows that is worth waiting for. */
+		if (spin && !procfs_uring_active(fs->ur)) {
 			spin_until = clock_now_ns(CLOCK_MONOTONIC) + spin;
 			stops_seen = __atomic_load_n(&fs->k->host_stops,
 						     __ATOMIC_RELAXED);
@@ -886,6 +896,7 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	char opts[128];
 	struct procfs *fs;
+	bool uring;
 	int err, fd;
 
 	if (errlen)
@@ -911,6 +922,8 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 		goto err_free;
 
 	fuse_set_log_func(procfs_fuse_log);
+	/* Before mounting: the kernel decides at mount whether to offer. */
+	uring = procfs_uring_wanted();
 	snprintf(opts, sizeof(opts),
 		 "ro,default_permissions,fsname=sentry,subtype=sentry%s",
 		 geteuid() == 0 ? ",allow_other" : "");
@@ -931,10 +944,21 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 		err = -EIO;
 		goto err_session;
 	}
-	/* Passthrough needs CAP_SYS_ADMIN; without it, direct_io only. */
-	if (geteuid() == 0 && procfs_pt_install(fs->se, &fs->pt) < 0)
-		fs->pt = NULL;
 	fd = fuse_session_fd(fs->se);
+	/* Passthrough needs CAP_SYS_ADMIN; without it, direct_io only, and
+	 * no rings either (procfs_uring_wanted). Each is an optimisation:
+	 * failing to set one up leaves the filesystem as it was without. */
+	if (geteuid() == 0 && procfs_pt_new(fd, &fs->pt) < 0)
+		fs->pt = NULL;
+	if (uring && procfs_uring_prepare(fs->se, fs->pt, &fs->ur) < 0)
+		fs->ur = NULL;
+	if ((fs->pt || fs->ur) &&
+	    procfs_wire_install(fs->se, fs->pt, fs->ur, &fs->wire) < 0) {
+		procfs_uring_stop(fs->ur);
+		procfs_pt_free(fs->pt);
+		fs->ur = NULL;
+		fs->pt = NULL;
+	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	fs->stop_efd = eventfd(0, EFD_CLOEXEC);
 	if (fs->stop_efd < 0) {
@@ -975,8 +999,17 @@ err_free:
 	return err;
 }
 
+void procfs_get_transport(const struct procfs *fs, struct procfs_transport *out)
+{
+	out->passthrough = procfs_pt_enabled(fs->pt);
+	out->ring_queues = procfs_uring_queues(fs->ur);
+	out->ring_requests = procfs_uring_served(fs->ur);
+	out->dev_requests = __atomic_load_n(&fs->dev_requests, __ATOMIC_RELAXED);
+}
+
 void procfs_stop(struct procfs *fs)
 {
+	struct procfs_transport tr;
 	uint64_t one = 1;
 
 	if (!fs)
@@ -997,8 +1030,13 @@ void procfs_stop(struct procfs *fs)
 	for (int i = 0; i < fs->nr_threads; i++)
 		pthread_join(fs->threads[i], NULL);
 	/* Closes the device first (aborting the connection so no access
-	 * can hang), then detaches the mount. */
+	 * can hang), then detaches the mount. With rings, the rings hold
+	 * the device open, so the abort comes from the unmount (or, if a
+	 * reader holds a file open, when the rings close): their threads
+	 * keep serving until then. */
 	fuse_session_unmount(fs->se);
+	procfs_get_transport(fs, &tr);
+	procfs_uring_stop(fs->ur);
 	fuse_session_destroy(fs->se);
 	/* What readers still held open when the session ended. */
 	while (!cds_list_empty(&fs->handles)) {
@@ -1009,12 +1047,16 @@ void procfs_stop(struct procfs *fs)
 		handle_free(h);
 	}
 	procfs_pt_free(fs->pt);
+	procfs_wire_free(fs->wire);
 	if (getenv("SENTRY_PROCFS_STATS")) {
 		fprintf(stderr, "sentry: procfs requests:");
 		for (int i = 0; i < ST_NR; i++)
 			fprintf(stderr, " %s=%lu", st_names[i],
 				__atomic_load_n(&st_count[i], __ATOMIC_RELAXED));
-		fprintf(stderr, "\n");
+		fprintf(stderr, "; through io_uring (%d queues): %lu, through "
+			"/dev/fuse: %lu; passthrough %s\n", tr.ring_queues,
+			tr.ring_requests, tr.dev_requests,
+			tr.passthrough ? "on" : "off");
 	}
 	procfs_free(fs);
 }

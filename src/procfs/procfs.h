@@ -25,6 +25,18 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 /* Unmounts and stops serving; frees fs. Safe to call with NULL. */
 void procfs_stop(struct procfs *fs);
 
+/* How a mount is served (sentryfs(5) PERFORMANCE): whether file contents
+ * are passed through from memfds, how many io_uring queues deliver
+ * requests (0: all come through /dev/fuse reads), and how many requests
+ * came each way. */
+struct procfs_transport {
+	bool passthrough;
+	int ring_queues;
+	unsigned long ring_requests;
+	unsigned long dev_requests;
+};
+void procfs_get_transport(const struct procfs *fs, struct procfs_transport *out);
+
 /* Tells the filesystem that a task left the tree, so cached entries for
  * it are invalidated. Cheap; callable from the platform thread. */
 void procfs_task_gone(struct procfs *fs, pid_t tid);

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -383,6 +385,119 @@ static void procps_tools_run_without_errors(void **state)
 	}
 }
 
+/* Backings of released files are reused (passthrough.c): a short file
+ * read right after long ones holds only its own bytes. */
+static void reused_backings_hold_only_the_new_contents(void **state)
+{
+	for (int i = 0; i < 50; i++) {
+		size_t len;
+		char *big = vfs_read("tasks/1/status", &len);
+		char *small;
+
+		assert_true(len > 100);
+		free(big);
+		small = vfs_read("tasks/3/comm", &len);
+		assert_int_equal(len, 6);
+		assert_string_equal(small, "sleep\n");
+		free(small);
+	}
+}
+
+static bool rings_expected(void)
+{
+	const char *env = getenv("SENTRY_PROCFS_URING");
+
+	return geteuid() == 0 && (!env || strcmp(env, "0")) &&
+	       access("/sys/module/fuse/parameters/enable_uring", F_OK) == 0;
+}
+
+/* As root on a kernel with FUSE over io_uring, requests come through the
+ * rings, one queue per possible CPU, and contents are passed through. */
+static void requests_come_through_rings_when_the_kernel_has_them(void **state)
+{
+	struct procfs_transport tr;
+	unsigned long before;
+
+	if (!rings_expected())
+		skip();
+	procfs_get_transport(g.fs, &tr);
+	assert_true(tr.ring_queues >= 1);
+	assert_true(tr.passthrough);
+	before = tr.ring_requests;
+	for (int i = 0; i < 20; i++)
+		free(vfs_read("tasks/2/status", NULL));
+	procfs_get_transport(g.fs, &tr);
+	/* An OPEN for each, answered before open() returned (the RELEASEs
+	 * are asynchronous), all through the rings. */
+	assert_true(tr.ring_requests >= before + 20);
+}
+
+/* With SENTRY_PROCFS_URING=0, everything comes through /dev/fuse and
+ * reads the same. */
+static void without_rings_requests_come_through_dev_fuse(void **state)
+{
+	char mp[128], err[256], p[256], buf[64];
+	struct procfs_transport tr;
+	struct procfs *fs = NULL;
+	ssize_t n;
+	int fd;
+
+	snprintf(mp, sizeof(mp), "%s/norings", g.dir);
+	setenv("SENTRY_PROCFS_URING", "0", 1);
+	assert_int_equal(procfs_start(&g.k, mp, &fs, err, sizeof(err)), 0);
+	unsetenv("SENTRY_PROCFS_URING");
+	snprintf(p, sizeof(p), "%s/tasks/3/comm", mp);
+	fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_int_equal(n, 6);
+	assert_memory_equal(buf, "sleep\n", 6);
+	procfs_get_transport(fs, &tr);
+	assert_int_equal(tr.ring_queues, 0);
+	assert_int_equal(tr.ring_requests, 0);
+	assert_true(tr.dev_requests >= 3); /* INIT, LOOKUPs, OPEN */
+	procfs_stop(fs);
+	assert_int_equal(rmdir(mp), 0);
+}
+
+/* Stopping while a reader holds a file open and sits in the mount must
+ * not hang: the stop returns promptly, the held file still reads its
+ * snapshot or fails cleanly, and new accesses fail (ENOTCONN, or
+ * ECONNABORTED from an aborted ring), never block. */
+static void stop_with_a_file_held_open_returns_promptly(void **state)
+{
+	char mp[128], err[256], p[256], buf[64];
+	struct procfs *fs = NULL;
+	struct timespec t0, t1;
+	int fd, dirfd;
+	double secs;
+	ssize_t n;
+
+	snprintf(mp, sizeof(mp), "%s/held", g.dir);
+	assert_int_equal(procfs_start(&g.k, mp, &fs, err, sizeof(err)), 0);
+	snprintf(p, sizeof(p), "%s/tasks/3/comm", mp);
+	fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	snprintf(p, sizeof(p), "%s/tasks", mp);
+	dirfd = open(p, O_RDONLY | O_DIRECTORY);
+	assert_true(dirfd >= 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	procfs_stop(fs);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(secs < 5.0);
+	n = read(fd, buf, sizeof(buf));
+	assert_true(n == 6 || n < 0);
+	/* An open needs the daemon, so no cache can answer it. */
+	assert_int_equal(openat(dirfd, "3/comm", O_RDONLY), -1);
+	assert_true(errno == ENOTCONN || errno == ECONNABORTED);
+	close(fd);
+	close(dirfd);
+	assert_int_equal(rmdir(mp), 0);
+}
+
 /* A sentry that dies leaves a mount whose every access fails with
  * ENOTCONN; the next start clears it and says so. */
 static void stale_mount_is_cleared_by_next_start(void **state)
@@ -432,6 +547,10 @@ int main(void)
 		cmocka_unit_test(ps_and_pstree_show_the_emulated_tree),
 		cmocka_unit_test(procps_tools_run_without_errors),
 		cmocka_unit_test(stale_mount_is_cleared_by_next_start),
+		cmocka_unit_test(reused_backings_hold_only_the_new_contents),
+		cmocka_unit_test(requests_come_through_rings_when_the_kernel_has_them),
+		cmocka_unit_test(without_rings_requests_come_through_dev_fuse),
+		cmocka_unit_test(stop_with_a_file_held_open_returns_promptly),
 	};
 
 	if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0) {

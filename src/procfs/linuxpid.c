@@ -119,37 +119,64 @@ static int linux_show_proc_stat(struct procfs_ctx *c, struct pbuf *b)
 /* status keys in Linux's order (proc_pid_status()), with what is shown
  * when the host's file cannot be read. Keys marked emulated are always
  * the kernel's; the others pass through from the host. */
-static const struct {
-	const char *key;
-	bool emulated;
-	const char *fallback;
-} status_keys[] = {
-	{ "Name", true, NULL },	       { "Umask", false, "0022" },
-	{ "State", true, NULL },       { "Tgid", true, NULL },
-	{ "Ngid", true, NULL },	       { "Pid", true, NULL },
-	{ "PPid", true, NULL },	       { "TracerPid", true, NULL },
-	{ "Uid", true, NULL },	       { "Gid", true, NULL },
-	{ "FDSize", false, "64" },     { "Groups", false, "" },
-	{ "NStgid", true, NULL },      { "NSpid", true, NULL },
-	{ "NSpgid", true, NULL },      { "NSsid", true, NULL },
-	{ "Threads", true, NULL },     { "SigQ", true, NULL },
-	{ "SigPnd", true, NULL },      { "ShdPnd", true, NULL },
-	{ "SigBlk", true, NULL },      { "SigIgn", true, NULL },
-	{ "SigCgt", true, NULL },      { "CapInh", false, "0000000000000000" },
-	{ "CapPrm", false, "0000000000000000" },
-	{ "CapEff", false, "0000000000000000" },
-	{ "CapBnd", false, "0000000000000000" },
-	{ "CapAmb", false, "0000000000000000" },
-	{ "NoNewPrivs", false, "0" },  { "Seccomp", false, "0" },
+enum status_key {
+	SK_NAME, SK_UMASK, SK_STATE, SK_TGID, SK_NGID, SK_PID, SK_PPID,
+	SK_TRACERPID, SK_UID, SK_GID, SK_FDSIZE, SK_GROUPS, SK_NSTGID,
+	SK_NSPID, SK_NSPGID, SK_NSSID, SK_THREADS, SK_SIGQ, SK_SIGPND,
+	SK_SHDPND, SK_SIGBLK, SK_SIGIGN, SK_SIGCGT, SK_CAPINH, SK_CAPPRM,
+	SK_CAPEFF, SK_CAPBND, SK_CAPAMB, SK_NONEWPRIVS, SK_SECCOMP, SK_NR
 };
 
+#define SK(ID, KEY, EMULATED, FALLBACK) \
+	[ID] = { KEY, sizeof(KEY) - 1, EMULATED, FALLBACK }
+static const struct {
+	const char *key;
+	size_t len;
+	bool emulated;
+	const char *fallback;
+} status_keys[SK_NR] = {
+	SK(SK_NAME, "Name", true, NULL),
+	SK(SK_UMASK, "Umask", false, "0022"),
+	SK(SK_STATE, "State", true, NULL),
+	SK(SK_TGID, "Tgid", true, NULL),
+	SK(SK_NGID, "Ngid", true, NULL),
+	SK(SK_PID, "Pid", true, NULL),
+	SK(SK_PPID, "PPid", true, NULL),
+	SK(SK_TRACERPID, "TracerPid", true, NULL),
+	SK(SK_UID, "Uid", true, NULL),
+	SK(SK_GID, "Gid", true, NULL),
+	SK(SK_FDSIZE, "FDSize", false, "64"),
+	SK(SK_GROUPS, "Groups", false, ""),
+	SK(SK_NSTGID, "NStgid", true, NULL),
+	SK(SK_NSPID, "NSpid", true, NULL),
+	SK(SK_NSPGID, "NSpgid", true, NULL),
+	SK(SK_NSSID, "NSsid", true, NULL),
+	SK(SK_THREADS, "Threads", true, NULL),
+	SK(SK_SIGQ, "SigQ", true, NULL),
+	SK(SK_SIGPND, "SigPnd", true, NULL),
+	SK(SK_SHDPND, "ShdPnd", true, NULL),
+	SK(SK_SIGBLK, "SigBlk", true, NULL),
+	SK(SK_SIGIGN, "SigIgn", true, NULL),
+	SK(SK_SIGCGT, "SigCgt", true, NULL),
+	SK(SK_CAPINH, "CapInh", false, "0000000000000000"),
+	SK(SK_CAPPRM, "CapPrm", false, "0000000000000000"),
+	SK(SK_CAPEFF, "CapEff", false, "0000000000000000"),
+	SK(SK_CAPBND, "CapBnd", false, "0000000000000000"),
+	SK(SK_CAPAMB, "CapAmb", false, "0000000000000000"),
+	SK(SK_NONEWPRIVS, "NoNewPrivs", false, "0"),
+	SK(SK_SECCOMP, "Seccomp", false, "0"),
+};
+#undef SK
+
+/* The emulated key a host line starts with, or -1 (memory, scheduling
+ * and every other host line). Runs for each of the host file's ~60 lines
+ * on every open of a status file, so it compares lengths first. */
 static int status_key_index(const char *key, size_t len)
 {
-	for (size_t i = 0; i < sizeof(status_keys) / sizeof(status_keys[0]);
-	     i++)
-		if (strlen(status_keys[i].key) == len &&
+	for (int i = 0; i < SK_NR; i++)
+		if (status_keys[i].len == len &&
 		    memcmp(status_keys[i].key, key, len) == 0)
-			return (int)i;
+			return i;
 	return -1;
 }
 
@@ -158,9 +185,8 @@ static int status_key_index(const char *key, size_t len)
 static void status_value(struct pbuf *b, int i, const struct task_snap *t,
 			 char letter, const char *host, size_t host_len)
 {
-	const char *key = status_keys[i].key;
-
-	if (!strcmp(key, "Name")) {
+	switch ((enum status_key)i) {
+	case SK_NAME:
 		/* Linux escapes the name as proc_task_name() does. */
 		for (const char *p = t->comm; *p; p++) {
 			if (*p == '\\')
@@ -170,31 +196,45 @@ static void status_value(struct pbuf *b, int i, const struct task_snap *t,
 			else
 				pbuf_put(b, p, 1);
 		}
-	} else if (!strcmp(key, "State")) {
+		break;
+	case SK_STATE:
 		pbuf_puts(b, linux_state_desc(letter));
-	} else if (!strcmp(key, "Tgid") || !strcmp(key, "NStgid")) {
+		break;
+	case SK_TGID:
+	case SK_NSTGID:
 		pbuf_printf(b, "%d", t->tgid);
-	} else if (!strcmp(key, "Ngid")) {
+		break;
+	case SK_NGID:
 		pbuf_puts(b, "0");
-	} else if (!strcmp(key, "Pid") || !strcmp(key, "NSpid")) {
+		break;
+	case SK_PID:
+	case SK_NSPID:
 		pbuf_printf(b, "%d", t->tid);
-	} else if (!strcmp(key, "PPid")) {
+		break;
+	case SK_PPID:
 		pbuf_printf(b, "%d", t->ppid);
-	} else if (!strcmp(key, "TracerPid")) {
+		break;
+	case SK_TRACERPID:
 		pbuf_printf(b, "%d", t->ptrace.tracer);
-	} else if (!strcmp(key, "Uid")) {
+		break;
+	case SK_UID:
 		pbuf_printf(b, "%u\t%u\t%u\t%u", t->uid, t->euid, t->euid,
 			    t->euid);
-	} else if (!strcmp(key, "Gid")) {
+		break;
+	case SK_GID:
 		pbuf_printf(b, "%u\t%u\t%u\t%u", t->gid, t->egid, t->egid,
 			    t->egid);
-	} else if (!strcmp(key, "NSpgid")) {
+		break;
+	case SK_NSPGID:
 		pbuf_printf(b, "%d", t->pgid);
-	} else if (!strcmp(key, "NSsid")) {
+		break;
+	case SK_NSSID:
 		pbuf_printf(b, "%d", t->sid);
-	} else if (!strcmp(key, "Threads")) {
+		break;
+	case SK_THREADS:
 		pbuf_printf(b, "%d", t->nr_threads);
-	} else if (!strcmp(key, "SigQ")) {
+		break;
+	case SK_SIGQ: {
 		const char *slash = host ? memchr(host, '/', host_len) : NULL;
 
 		pbuf_printf(b, "%d/", t->nr_queued);
@@ -202,16 +242,25 @@ static void status_value(struct pbuf *b, int i, const struct task_snap *t,
 			pbuf_put(b, slash + 1, host_len - (size_t)(slash + 1 - host));
 		else
 			pbuf_printf(b, "%llu", (unsigned long long)RLIM_INFINITY);
-	} else if (!strcmp(key, "SigPnd")) {
+		break;
+	}
+	case SK_SIGPND:
 		pbuf_sigset_hex(b, t->pending);
-	} else if (!strcmp(key, "ShdPnd")) {
+		break;
+	case SK_SHDPND:
 		pbuf_sigset_hex(b, t->shared_pending);
-	} else if (!strcmp(key, "SigBlk")) {
+		break;
+	case SK_SIGBLK:
 		pbuf_sigset_hex(b, t->blocked);
-	} else if (!strcmp(key, "SigIgn")) {
+		break;
+	case SK_SIGIGN:
 		pbuf_sigset_hex(b, t->ignored);
-	} else if (!strcmp(key, "SigCgt")) {
+		break;
+	case SK_SIGCGT:
 		pbuf_sigset_hex(b, t->caught);
+		break;
+	default:
+		break; /* passed through from the host */
 	}
 }
 

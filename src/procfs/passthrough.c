@@ -184,12 +184,23 @@ static struct pt_live **pt_live_slot(struct procfs_pt *pt, uint64_t ino)
 	return p;
 }
 
-/* Takes a spare backing, or makes one. Called without mu. */
-static int pt_backing_get(struct procfs_pt *pt, struct pt_backing *out)
+/* Takes a spare backing for len bytes, or makes one. Called without mu.
+ * Prefers the fullest spare that len covers, so that filling it needs no
+ * ftruncate. */
+static int pt_backing_get(struct procfs_pt *pt, size_t len,
+			  struct pt_backing *out)
 {
 	pthread_mutex_lock(&pt->mu);
 	if (pt->nr_spare > 0) {
-		*out = pt->spare[--pt->nr_spare];
+		size_t best = pt->nr_spare - 1;
+
+		for (size_t i = 0; i < pt->nr_spare; i++)
+			if (pt->spare[i].len <= len &&
+			    (pt->spare[best].len > len ||
+			     pt->spare[i].len > pt->spare[best].len))
+				best = i;
+		*out = pt->spare[best];
+		pt->spare[best] = pt->spare[--pt->nr_spare];
 		pthread_mutex_unlock(&pt->mu);
 		return 0;
 	}
@@ -238,7 +249,7 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 	l = malloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	err = pt_backing_get(pt, &b);
+	err = pt_backing_get(pt, len, &b);
 	if (err < 0) {
 		free(l);
 		if (err == -EPERM)

@@ -294,6 +294,39 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, -err);
 		return;
 	}
+	if (procfs_pt_enabled(fs->pt)) {
+		int id = procfs_pt_open(fs->pt, ino, b.data, b.len);
+
+		if (id > 0) {
+			pbuf_free(&b);
+			/* Reads go to the backing memfd, never to us: the
+			 * handle needs no copy of the contents. */
+			f = malloc(sizeof(*f));
+			if (!f) {
+				procfs_pt_release(fs->pt, ino);
+				fuse_reply_err(req, ENOMEM);
+				return;
+			}
+			f->len = 0;
+			f->ino = ino;
+			f->passthrough = true;
+			fi->fh = (uint64_t)(uintptr_t)f;
+			fi->keep_cache = 0;
+			fi->direct_io = 0;
+			handle_track(fs, &f->h, false);
+			procfs_wire_arm_passthrough(fi->fh, id);
+			err = fuse_reply_open(req, fi);
+			procfs_wire_disarm();
+			if (err != 0) {
+				/* interrupted: no release will come */
+				procfs_pt_release(fs->pt, ino);
+				handle_untrack(fs, &f->h);
+				free(f);
+			}
+			return;
+		}
+		/* Passthrough refused: direct_io from our copy. */
+	}
 	f = malloc(sizeof(*f) + b.len);
 	if (!f) {
 		pbuf_free(&b);
@@ -305,29 +338,10 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 	f->passthrough = false;
 	if (b.len)
 		memcpy(f->data, b.data, b.len);
+	pbuf_free(&b);
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 0;
 	handle_track(fs, &f->h, false);
-	if (procfs_pt_enabled(fs->pt)) {
-		int id = procfs_pt_open(fs->pt, ino, b.data, b.len);
-
-		if (id > 0) {
-			/* Reads go to the backing memfd, never to us. */
-			f->passthrough = true;
-			fi->direct_io = 0;
-			procfs_wire_arm_passthrough(fi->fh, id);
-			err = fuse_reply_open(req, fi);
-			procfs_wire_disarm();
-			pbuf_free(&b);
-			if (err != 0) {
-				procfs_pt_release(fs->pt, ino);
-				handle_untrack(fs, &f->h);
-				free(f);
-			}
-			return;
-		}
-	}
-	pbuf_free(&b);
 	/* Sizes are 0; direct_io makes the kernel read until EOF anyway,
 	 * and keeps it from caching a file that changes every open. */
 	fi->direct_io = 1;

@@ -381,6 +381,14 @@ static void *ur_thread(void *arg)
 	CPU_ZERO(&cpus);
 	CPU_SET(q->qid, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
+	/* SCHED_BATCH: the same share of the CPU as nice 0, but a wakeup
+	 * does not preempt the running task. A reader's close queues an
+	 * asynchronous RELEASE; at nice 0 that wakeup switched to this
+	 * thread and back before the reader's next open, at SCHED_BATCH
+	 * both are served in the one switch the open needs anyway. An
+	 * open+read+close of tasks/1/status in a loop: 22-23 µs -> 19 µs,
+	 * and the same with both CPUs busy with spinning shells. */
+	sched_setscheduler(0, SCHED_BATCH, &(struct sched_param){ 0 });
 	/* The ring is this thread's alone: completions run as task work
 	 * when it waits, not as interrupts of whatever it was doing. */
 	memset(&p, 0, sizeof(p));

@@ -37,7 +37,7 @@ die() { echo "procfs_bench: $*" >&2; exit 1; }
 [ -x "$SENTRY" ] || die "no sentry binary at $SENTRY"
 [ -c /dev/fuse ] || die "no /dev/fuse"
 mkdir -p "$B" || exit 1
-for p in spawn timeit walk work; do
+for p in spawn timeit walk work perfile; do
 	gcc -O2 -Wall -o "$B/procfs_$p" "$ROOT/bench/procfs_$p.c" || die "gcc procfs_$p.c"
 done
 
@@ -98,6 +98,9 @@ for N in $COUNTS; do
 		V[ps_n]+="$(nsenter -t "$NS" -p -m "$B/procfs_timeit" 1 ps -e | cut -d' ' -f1) "
 	done 2>>"$ERRLOG"
 	pslines=$(unshare --mount sh -c "mount --bind $MNT/proc /proc && ps -e" 2>>"$ERRLOG" | wc -l)
+	# Which of the files ps opens carry the gap (bench/procfs_perfile.c).
+	pf_s=$("$B/procfs_perfile" "$MNT/proc" 2>>"$ERRLOG")
+	pf_n=$(nsenter -t "$NS" -p -m "$B/procfs_perfile" /proc 2>>"$ERRLOG")
 	for m in ls st ps; do
 		case $m in
 		ls) what="\`ls tasks/\` vs \`ls /proc\` (ms)"; target=1.5 ;;
@@ -113,6 +116,7 @@ for N in $COUNTS; do
 		ROWS+=("| $N | $what | $n | $s | ${q}× | ≤ ${target}× $ok | min: host $nmin, sentry $smin ($(ratio "$smin" "$nmin")×) |")
 	done
 	ROWS+=("| $N | (check) entries in \`tasks/\`: $ntasks; PIDs in the native /proc: $nproc_ns; lines of \`ps -e\` on proc/: $pslines | | | | | |")
+	ROWS+=("| $N | (per file) \`procfs_perfile\`: host /proc: ${pf_n#*: }; sentry proc/: ${pf_s#*: } | | | | | |")
 	unset V
 	touch "$T/s$N/stop" "$T/n$N/stop"
 	wait "$SPID"; st=$?; SPID=

@@ -30,6 +30,22 @@ void task_refresh_creds(struct kernel *k, struct task *t)
 	pthread_mutex_unlock(&t->mu);
 }
 
+void task_exec_creds(struct kernel *k, struct task *t)
+{
+	/* Reading the host's status file costs more than the rest of the
+	 * exec event together (it is the host's most expensive /proc file);
+	 * a stat of the program usually makes it unnecessary. */
+	if (!k->plat || !k->plat->ops->exec_setid ||
+	    k->plat->ops->exec_setid(k->plat, t) != 0) {
+		task_refresh_creds(k, t);
+		return;
+	}
+	pthread_mutex_lock(&t->mu);
+	t->suid = t->fsuid = t->euid;
+	t->sgid = t->fsgid = t->egid;
+	pthread_mutex_unlock(&t->mu);
+}
+
 bool task_may_signal(struct task *sender, struct task *target, int sig)
 {
 	uint32_t uid, euid, tuid, tsuid;

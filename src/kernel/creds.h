@@ -13,6 +13,12 @@ struct task;
  * succeeded, after exec). Keeps the old ones when that fails. */
 void task_refresh_creds(struct kernel *k, struct task *t);
 
+/* Linux's exec rule for credentials (after the host ran the exec): the
+ * saved and filesystem IDs become the effective ones, and a set-user-ID
+ * or set-group-ID program also changes the effective ones, which only the
+ * host knows: those are reread (task_refresh_creds) only then. */
+void task_exec_creds(struct kernel *k, struct task *t);
+
 /* Linux's check_kill_permission()/kill_ok_by_cred(): whether sender may
  * send sig to target. Takes both tasks' mu; the caller holds ts.mu (for
  * reading at least), so both tasks and their groups are stable. */

@@ -97,7 +97,7 @@ struct task *task_exec(struct kernel *k, struct task *t)
 
 	task_vfork_release(k, t);
 	/* A set-user-ID program changes the credentials at exec. */
-	task_refresh_creds(k, t);
+	task_exec_creds(k, t);
 	if (kernel_event(k, KERNEL_EVENT_EXEC, t->tid, 0))
 		kernel_pause(k);
 	return old_leader;
@@ -166,15 +166,141 @@ static void read_execfn(struct kernel *k, struct task *t, uint64_t envp,
 	}
 }
 
+/* Stores what an exec captured: the command line (len bytes of NUL-ended
+ * strings, taken over) and the name, the last component of the path the
+ * program was started by (AT_EXECFN), or argv[0] without one. */
+static void exec_store(struct task *t, char *argv, size_t len,
+		       const char *execfn)
+{
+	const char *base = strrchr(execfn, '/');
+
+	base = base ? base + 1 : execfn;
+	if (!*base && len)
+		base = argv; /* no AT_EXECFN: fall back to argv[0] */
+	free(t->sc.exec_argv);
+	t->sc.exec_argv = argv;
+	t->sc.exec_argv_len = len;
+	memset(t->sc.exec_comm, 0, sizeof(t->sc.exec_comm));
+	if (base)
+		memcpy(t->sc.exec_comm, base,
+		       strnlen(base, sizeof(t->sc.exec_comm) - 1));
+	t->sc.exec_captured = true;
+}
+
+/* The initial stack as one local copy: words and strings by their
+ * address in the task, NULL when outside the copy. */
+struct stack_image {
+	const char *buf;
+	uint64_t sp;
+	size_t n;
+};
+
+static const uint64_t *image_word(const struct stack_image *im, uint64_t a)
+{
+	if (a < im->sp || a - im->sp > im->n - sizeof(uint64_t) ||
+	    im->n < sizeof(uint64_t))
+		return NULL;
+	return (const void *)(im->buf + (a - im->sp));
+}
+
+static const char *image_string(const struct stack_image *im, uint64_t a)
+{
+	if (a < im->sp || a - im->sp >= im->n ||
+	    !memchr(im->buf + (a - im->sp), '\0', im->n - (a - im->sp)))
+		return NULL;
+	return im->buf + (a - im->sp);
+}
+
+/* Everything an exec needs lies between the stack pointer and the top of
+ * the stack (vectors, then their strings, the exec path last): usually a
+ * few KiB. One read of that instead of one per vector and string saves
+ * four round trips into the task's memory per exec (the sh fork+exec
+ * loop of bench/run.sh). Returns -EAGAIN when something lies beyond the
+ * copy; then task_exec_capture() reads piece by piece. */
+#define EXEC_STACK_READ (32u << 10)
+
+static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp)
+{
+	struct stack_image im = { .sp = sp };
+	const uint64_t *w, *argcp;
+	char *buf, *out = NULL, *shrunk;
+	const char *execfn = "";
+	uint64_t argc, a;
+	size_t len = 0;
+	ssize_t n;
+
+	buf = malloc(EXEC_STACK_READ);
+	if (!buf)
+		return -ENOMEM;
+	/* Short at the end of the stack's mapping: that is the top. */
+	n = plat_read_mem(k->plat, t, sp, buf, EXEC_STACK_READ);
+	im.buf = buf;
+	im.n = n > 0 ? (size_t)n : 0;
+	argcp = image_word(&im, sp);
+	if (!argcp || *argcp > EXEC_MAX_ARGS)
+		goto again;
+	argc = *argcp;
+	out = malloc(EXEC_MAX_ARGV_BYTES + 1);
+	if (!out)
+		goto again;
+	for (uint64_t i = 0; i < argc; i++) {
+		const char *arg;
+		size_t l;
+
+		w = image_word(&im, sp + 8 + i * 8);
+		if (!w || !(arg = image_string(&im, *w)))
+			goto again;
+		l = strlen(arg);
+		if (len + l + 1 > EXEC_MAX_ARGV_BYTES)
+			break;
+		memcpy(out + len, arg, l + 1);
+		len += l + 1;
+	}
+	/* Past argv's NULL, the environment and its NULL, then the
+	 * auxiliary vector. */
+	a = sp + 8 + (argc + 1) * 8;
+	while ((w = image_word(&im, a)) && *w)
+		a += 8;
+	if (!w)
+		goto again;
+	for (a += 8;; a += 16) {
+		const uint64_t *type = image_word(&im, a);
+		const uint64_t *val = image_word(&im, a + 8);
+
+		if (!type || !val)
+			goto again;
+		if (*type == 0)
+			break;
+		if (*type == AT_EXECFN_TYPE) {
+			execfn = image_string(&im, *val);
+			if (!execfn)
+				goto again;
+			break;
+		}
+	}
+	/* The command line is kept for the task's life: only its size. */
+	shrunk = realloc(out, len ? len : 1);
+	exec_store(t, shrunk ? shrunk : out, len, execfn);
+	free(buf);
+	return 0;
+again:
+	free(out);
+	free(buf);
+	return -EAGAIN;
+}
+
 int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)
 {
 	uint64_t argc, envp0 = 0;
 	uint64_t *argv = NULL, start, end;
 	char name[4096], *buf = NULL, *out = NULL;
-	const char *base;
 	size_t len = 0;
 	int err = -EFAULT;
 
+	err = exec_capture_image(k, t, sp);
+	if (err != -EAGAIN)
+		return err;
+	err = -EFAULT;
 	if (read_words(k, t, sp, &argc, 1) < 0 || argc > EXEC_MAX_ARGS)
 		return -EFAULT;
 	argv = calloc(argc + 2, sizeof(*argv));
@@ -216,19 +342,8 @@ int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)
 			out[len++] = '\0';
 		}
 	}
-	base = strrchr(name, '/');
-	base = base ? base + 1 : name;
-	if (!*base && len)
-		base = out; /* no AT_EXECFN: fall back to argv[0] */
-	free(t->sc.exec_argv);
-	t->sc.exec_argv = out;
-	t->sc.exec_argv_len = len;
+	exec_store(t, out, len, name);
 	out = NULL;
-	memset(t->sc.exec_comm, 0, sizeof(t->sc.exec_comm));
-	if (base)
-		memcpy(t->sc.exec_comm, base,
-		       strnlen(base, sizeof(t->sc.exec_comm) - 1));
-	t->sc.exec_captured = true;
 	err = 0;
 out:
 	free(argv);

@@ -361,18 +361,21 @@ struct task *fake_fork(struct kernel *k, struct task *parent, pid_t tid)
 	return child;
 }
 
-uint64_t fake_mem_push_exec_stack(struct fake_platform *fp, pid_t tid,
-				  const char *path, const char *const argv[])
+uint64_t fake_mem_push_exec_stack_ids(struct fake_platform *fp, pid_t tid,
+				      const char *path,
+				      const char *const argv[],
+				      const uint32_t *ids)
 {
 	static const char env[] = "LANG=C";
-	size_t argc = 0, nwords, strs = 0, off;
+	size_t argc = 0, nwords, strs = 0, off, a;
 	uint64_t base = fp->next_addr, *w, envp0, execfn;
 	char *mem;
 
 	while (argv[argc])
 		strs += strlen(argv[argc++]) + 1;
-	/* argc, argv[], NULL, envp[0], NULL, AT_EXECFN pair, AT_NULL pair */
-	nwords = argc + 8;
+	/* argc, argv[], NULL, envp[0], NULL, AT_EXECFN pair, the four
+	 * credential pairs, AT_NULL pair */
+	nwords = argc + 8 + (ids ? 8 : 0);
 	strs += sizeof(env) + strlen(path) + 1;
 	mem = xcalloc(1, nwords * 8 + strs);
 	w = (uint64_t *)mem;
@@ -389,12 +392,25 @@ uint64_t fake_mem_push_exec_stack(struct fake_platform *fp, pid_t tid,
 	execfn = base + off;
 	strcpy(mem + off, path);
 	w[argc + 2] = envp0;
-	w[argc + 4] = 31; /* AT_EXECFN */
-	w[argc + 5] = execfn;
+	a = argc + 4;
+	if (ids) {
+		for (int i = 0; i < 4; i++) {
+			w[a++] = 11 + (uint64_t)i; /* AT_UID, AT_EUID, AT_GID, AT_EGID */
+			w[a++] = ids[i];
+		}
+	}
+	w[a++] = 31; /* AT_EXECFN */
+	w[a++] = execfn;
 	if (fake_mem_push(fp, tid, mem, nwords * 8 + strs) != base)
 		abort();
 	free(mem);
 	return base;
+}
+
+uint64_t fake_mem_push_exec_stack(struct fake_platform *fp, pid_t tid,
+				  const char *path, const char *const argv[])
+{
+	return fake_mem_push_exec_stack_ids(fp, tid, path, argv, NULL);
 }
 
 struct task *fake_exec(struct fake_platform *fp, struct kernel *k,

@@ -134,6 +134,12 @@ struct task *fake_fork(struct kernel *k, struct task *parent, pid_t tid);
  * stack pointer. */
 uint64_t fake_mem_push_exec_stack(struct fake_platform *fp, pid_t tid,
 				  const char *path, const char *const argv[]);
+/* The same with AT_UID, AT_EUID, AT_GID and AT_EGID (ids[0..3]) in the
+ * auxiliary vector, as Linux writes them. */
+uint64_t fake_mem_push_exec_stack_ids(struct fake_platform *fp, pid_t tid,
+				      const char *path,
+				      const char *const argv[],
+				      const uint32_t *ids);
 /* The host reports that t exec'd path with argv: the kernel captures the
  * new image from its stack (through fp) and commits. Returns what
  * task_exec() returned (the old leader, or NULL). */

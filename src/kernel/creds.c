@@ -32,17 +32,19 @@ void task_refresh_creds(struct kernel *k, struct task *t)
 
 void task_exec_creds(struct kernel *k, struct task *t)
 {
-	/* Reading the host's status file costs more than the rest of the
-	 * exec event together (it is the host's most expensive /proc file);
-	 * a stat of the program usually makes it unnecessary. */
-	if (!k->plat || !k->plat->ops->exec_setid ||
-	    k->plat->ops->exec_setid(k->plat, t) != 0) {
+	/* Reading the host's status file cost more than the rest of the
+	 * exec event together (it is the host's most expensive /proc file),
+	 * and the auxiliary vector already says it all. */
+	if (!t->sc.exec_ids_valid) {
 		task_refresh_creds(k, t);
 		return;
 	}
+	t->sc.exec_ids_valid = false;
 	pthread_mutex_lock(&t->mu);
-	t->suid = t->fsuid = t->euid;
-	t->sgid = t->fsgid = t->egid;
+	t->uid = t->sc.exec_ids[0];
+	t->euid = t->suid = t->fsuid = t->sc.exec_ids[1];
+	t->gid = t->sc.exec_ids[2];
+	t->egid = t->sgid = t->fsgid = t->sc.exec_ids[3];
 	pthread_mutex_unlock(&t->mu);
 }
 

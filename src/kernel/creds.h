@@ -14,9 +14,11 @@ struct task;
 void task_refresh_creds(struct kernel *k, struct task *t);
 
 /* Linux's exec rule for credentials (after the host ran the exec): the
- * saved and filesystem IDs become the effective ones, and a set-user-ID
- * or set-group-ID program also changes the effective ones, which only the
- * host knows: those are reread (task_refresh_creds) only then. */
+ * saved and filesystem IDs become the effective ones, which a set-user-ID
+ * or set-group-ID program changed. The host wrote the real and effective
+ * IDs into the new image's auxiliary vector (AT_UID...), captured with
+ * the command line (task_exec_capture); without them, the host's status
+ * file is reread (task_refresh_creds). */
 void task_exec_creds(struct kernel *k, struct task *t);
 
 /* Linux's check_kill_permission()/kill_ok_by_cred(): whether sender may

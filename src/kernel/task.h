@@ -127,6 +127,10 @@ struct task {
 		size_t exec_argv_len;
 		bool exec_captured;        /* exec_argv/exec_comm are valid */
 		char exec_comm[16];
+		/* AT_UID, AT_EUID, AT_GID, AT_EGID of the new image's
+		 * auxiliary vector: the credentials the exec left. */
+		uint32_t exec_ids[4];
+		bool exec_ids_valid;
 	} sc;
 
 	/* Platform state: the platform thread owns it; the kernel never looks

@@ -103,7 +103,12 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	return old_leader;
 }
 
-#define AT_EXECFN_TYPE 31 /* <elf.h>'s AT_EXECFN */
+/* <elf.h>'s auxiliary vector types. */
+#define AT_UID_TYPE 11
+#define AT_EUID_TYPE 12
+#define AT_GID_TYPE 13
+#define AT_EGID_TYPE 14
+#define AT_EXECFN_TYPE 31
 #define EXEC_MAX_ARGS 4096
 #define EXEC_MAX_ARGV_BYTES 65536
 
@@ -146,23 +151,35 @@ static int next_word(struct word_reader *r, uint64_t *w)
 	return 0;
 }
 
-/* Finds AT_EXECFN in the auxiliary vector that follows envp[] (which
- * starts at envp) and reads the path it names into name. */
-static void read_execfn(struct kernel *k, struct task *t, uint64_t envp,
-			char *name, size_t len)
+/* Takes the credentials from one auxiliary vector entry; *seen gathers
+ * which of the four were there. */
+static void aux_ids(struct task *t, uint64_t type, uint64_t val,
+		    unsigned *seen)
+{
+	if (type < AT_UID_TYPE || type > AT_EGID_TYPE)
+		return;
+	t->sc.exec_ids[type - AT_UID_TYPE] = (uint32_t)val;
+	*seen |= 1u << (type - AT_UID_TYPE);
+	t->sc.exec_ids_valid = *seen == 0xf;
+}
+
+/* Walks the auxiliary vector that follows envp[] (which starts at envp):
+ * reads the path AT_EXECFN names into name, and the credentials. */
+static void read_auxv(struct kernel *k, struct task *t, uint64_t envp,
+		      char *name, size_t len)
 {
 	struct word_reader r = { .k = k, .t = t, .addr = envp };
 	uint64_t w, type, val;
+	unsigned seen = 0;
 
 	name[0] = '\0';
 	while (next_word(&r, &w) == 0 && w)
 		; /* skip the environment */
 	while (next_word(&r, &type) == 0 && next_word(&r, &val) == 0 &&
 	       type != 0) {
-		if (type == AT_EXECFN_TYPE) {
+		aux_ids(t, type, val, &seen);
+		if (type == AT_EXECFN_TYPE)
 			user_read_string(k, t, val, name, len);
-			return;
-		}
 	}
 }
 
@@ -224,6 +241,7 @@ static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp)
 	struct stack_image im = { .sp = sp };
 	const uint64_t *w, *argcp;
 	char *buf, *out = NULL, *shrunk;
+	unsigned seen = 0;
 	const char *execfn = "";
 	uint64_t argc, a;
 	size_t len = 0;
@@ -271,11 +289,11 @@ static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp)
 			goto again;
 		if (*type == 0)
 			break;
+		aux_ids(t, *type, *val, &seen);
 		if (*type == AT_EXECFN_TYPE) {
 			execfn = image_string(&im, *val);
 			if (!execfn)
 				goto again;
-			break;
 		}
 	}
 	/* The command line is kept for the task's life: only its size. */
@@ -297,6 +315,7 @@ int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)
 	size_t len = 0;
 	int err = -EFAULT;
 
+	t->sc.exec_ids_valid = false;
 	err = exec_capture_image(k, t, sp);
 	if (err != -EAGAIN)
 		return err;
@@ -310,7 +329,7 @@ int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)
 	if (read_words(k, t, sp + 8, argv, argc + 2) < 0)
 		goto out;
 	envp0 = argv[argc + 1];
-	read_execfn(k, t, sp + 8 + (argc + 1) * 8, name, sizeof(name));
+	read_auxv(k, t, sp + 8 + (argc + 1) * 8, name, sizeof(name));
 	/* The argv strings are contiguous, just below the environment
 	 * strings: read them in one go. */
 	start = argc ? argv[0] : 0;

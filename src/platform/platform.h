@@ -58,10 +58,6 @@ struct platform_ops {
 	 * order uid euid suid fsuid gid egid sgid fsgid. Returns 0 or
 	 * -errno. */
 	int (*read_creds)(struct platform *p, struct task *t, uint32_t ids[8]);
-	/* Optional. After an exec: 1 if the program the task now runs is a
-	 * set-user-ID or set-group-ID file (so the host may have changed its
-	 * effective IDs), 0 if not, -errno if that cannot be told. */
-	int (*exec_setid)(struct platform *p, struct task *t);
 	/* Reads the registers of a stopped task. Returns 0, -ESRCH for a task
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,

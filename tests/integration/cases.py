@@ -14,6 +14,7 @@ import argparse
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -235,6 +236,66 @@ def no_privileges_gives_one_clear_sentence(ctx):
         fail("expected a message naming the missing privilege")
     if len(r.stderr.strip().splitlines()) != 1:
         fail("expected one sentence")
+
+
+@case
+def setuid_exec_credentials_match_the_host(ctx):
+    # The kernel takes an exec's credentials from the new image's
+    # auxiliary vector (AT_UID...); a set-user-ID, set-group-ID program
+    # run by another user must show the host's real and effective IDs.
+    d = tempfile.mkdtemp(prefix="sentry-suid-")
+    proc = None
+    try:
+        os.chmod(d, 0o755)
+        prog = os.path.join(d, "suid-sleep")
+        shutil.copy("/bin/sleep", prog)
+        os.chown(prog, 4242, 4343)
+        os.chmod(prog, 0o6755)
+        mnt = os.path.join(d, "mnt")
+        proc = subprocess.Popen(
+            [ctx.sentry, "run", "--name", f"it-suid-{os.getpid()}",
+             "--mount", mnt, "--", "setpriv", "--reuid=65534",
+             "--regid=65534", "--clear-groups", prog, "30"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        creds = None
+        deadline = time.time() + 20
+        while creds is None and time.time() < deadline:
+            time.sleep(0.1)
+            try:
+                tids = os.listdir(os.path.join(mnt, "tasks"))
+            except OSError:
+                continue
+            for tid in tids:
+                base = os.path.join(mnt, "tasks", tid)
+                try:
+                    with open(os.path.join(base, "comm")) as f:
+                        if f.read().strip() != "suid-sleep":
+                            continue
+                    with open(os.path.join(base, "creds")) as f:
+                        creds = dict(line.split(": ", 1)
+                                     for line in f.read().splitlines())
+                except OSError:
+                    continue
+        print("creds:", creds)
+        want = {"uid": "65534", "euid": "4242", "gid": "65534",
+                "egid": "4343"}
+        if creds is None:
+            fail("the set-user-ID program never showed up in tasks/")
+        if {k: creds.get(k) for k in want} != want:
+            fail("expected %r" % want)
+    finally:
+        if proc:
+            # SIGTERM: the sentry ends the sandbox and unmounts.
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if os.path.ismount(os.path.join(d, "mnt")):
+            subprocess.run(["umount", "-l", os.path.join(d, "mnt")])
+            fail("the sentry left its mount behind")
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def pid_ns_of(pid):

@@ -151,6 +151,53 @@ static void exec_argv_strings_that_cross_pages_are_read_whole(void **state)
 	task_snap_free(&s);
 }
 
+/* An argument larger than the one-copy read of the stack (32 KiB): the
+ * command line is read piece by piece, whole. */
+static void exec_argv_beyond_the_first_read_is_read_whole(void **state)
+{
+	struct fake_world *w = *state;
+	static char big[40000];
+	const char *argv[] = { "y", big, NULL };
+	struct task_snap s;
+
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fake_exec(w->fp, w->k, w->init, "/bin/y", argv);
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	assert_string_equal(s.comm, "y");
+	assert_int_equal(s.cmdline_len, 2 + sizeof(big));
+	assert_memory_equal(s.cmdline, "y\0bbbb", 6);
+	task_snap_free(&s);
+}
+
+/* Linux writes the real and effective IDs the exec left into the new
+ * image's auxiliary vector; the saved and filesystem IDs follow the
+ * effective ones (a set-user-ID program, here). */
+static void exec_takes_credentials_from_the_auxiliary_vector(void **state)
+{
+	struct fake_world *w = *state;
+	const char *const argv[] = { "su", NULL };
+	const uint32_t ids[4] = { 1000, 0, 100, 42 };
+	uint64_t sp = fake_mem_push_exec_stack_ids(w->fp, 1, "/bin/su", argv,
+						   ids);
+	struct task_snap s;
+
+	w->init->uid = w->init->euid = w->init->suid = w->init->fsuid = 1000;
+	w->init->gid = w->init->egid = w->init->sgid = w->init->fsgid = 100;
+	assert_int_equal(task_exec_capture(w->k, w->init, sp), 0);
+	assert_null(task_exec(w->k, w->init));
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	assert_int_equal(s.uid, 1000);
+	assert_int_equal(s.euid, 0);
+	assert_int_equal(s.suid, 0);
+	assert_int_equal(s.fsuid, 0);
+	assert_int_equal(s.gid, 100);
+	assert_int_equal(s.egid, 42);
+	assert_int_equal(s.sgid, 42);
+	assert_int_equal(s.fsgid, 42);
+	task_snap_free(&s);
+}
+
 static void prctl_set_name_sets_comm(void **state)
 {
 	struct fake_world *w = *state;
@@ -223,6 +270,8 @@ int main(int argc, char **argv)
 		TEST(exec_captures_the_path_and_argv_from_the_new_stack),
 		TEST(exec_with_an_unreadable_stack_keeps_the_command_line),
 		TEST(exec_argv_strings_that_cross_pages_are_read_whole),
+		TEST(exec_argv_beyond_the_first_read_is_read_whole),
+		TEST(exec_takes_credentials_from_the_auxiliary_vector),
 		TEST(prctl_set_name_sets_comm),
 		TEST(prctl_get_child_subreaper_to_bad_memory_is_efault),
 		TEST(unshare_files_splits_a_shared_table_when_the_host_agrees),

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -363,23 +362,8 @@ static int op_read_creds(struct platform *p, struct task *t, uint32_t ids[8])
 	return found == 2 ? 0 : -EIO;
 }
 
-/* On the platform thread, at the exec event: the task is stopped, so its
- * /proc/TID/exe is the program it just started. stat() follows that link
- * to the file itself. */
-static int op_exec_setid(struct platform *p, struct task *t)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", t->host_tid);
-	if (stat(path, &st) < 0)
-		return -errno;
-	return (st.st_mode & (S_ISUID | S_ISGID)) ? 1 : 0;
-}
-
 const struct platform_ops pt_ops = {
 	.read_creds = op_read_creds,
-	.exec_setid = op_exec_setid,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.interrupt = op_interrupt,

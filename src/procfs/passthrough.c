@@ -25,6 +25,7 @@
  * snapshot. See procfs_pt_open().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/fuse.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -68,9 +69,12 @@ struct pt_live {
  * memfd_create, two ioctls and a close: a quarter of the loop thread's
  * time per open, measured with perf on `cat tasks/1/status` in a loop.
  * Reuse is safe because RELEASE comes after the last descriptor of every
- * open that read the backing is gone: no reader can see the new contents.
- * (A mapping made through the file and kept after close would; nobody
- * maps these files, and Linux's /proc refuses mmap altogether.)
+ * open that read the backing is gone: no reader can see the new contents,
+ * except through a mapping made through the file and kept after close
+ * (passthrough maps the memfd itself). Such a mapping sees later renders
+ * of other files, all of which its owner may open too (every file here is
+ * world-readable); sentryfs(5) tells readers not to map these files, as
+ * Linux's /proc refuses mmap altogether.
  * Backings grown past PT_RECYCLE_MAX bytes are not reused but closed, so
  * the pool's memory stays small; so are those that find the pool full. */
 #define PT_SPARE_MAX 32
@@ -105,7 +109,15 @@ int procfs_pt_new(int dev_fd, struct procfs_pt **out)
 	*out = NULL;
 	if (!pt)
 		return -ENOMEM;
-	pt->dev_fd = dev_fd;
+	/* Its own descriptor: the rings (uring.c) may still open and
+	 * release files after the session has closed its own at unmount. */
+	pt->dev_fd = fcntl(dev_fd, F_DUPFD_CLOEXEC, 0);
+	if (pt->dev_fd < 0) {
+		int err = -errno;
+
+		free(pt);
+		return err;
+	}
 	pt->disabled = env && !strcmp(env, "0");
 	pthread_mutex_init(&pt->mu, NULL);
 	*out = pt;
@@ -307,6 +319,18 @@ void procfs_pt_release(struct procfs_pt *pt, uint64_t ino)
 		pt_backing_close(pt, &spill);
 }
 
+bool procfs_pt_has_idle_work(struct procfs_pt *pt)
+{
+	bool work;
+
+	if (!procfs_pt_enabled(pt))
+		return false;
+	pthread_mutex_lock(&pt->mu);
+	work = pt->nr_dead > 0 || pt->nr_spare < PT_SPARE_LOW;
+	pthread_mutex_unlock(&pt->mu);
+	return work;
+}
+
 bool procfs_pt_idle(struct procfs_pt *pt)
 {
 	struct pt_backing b;
@@ -357,6 +381,7 @@ void procfs_pt_free(struct procfs_pt *pt)
 		close(pt->spare[i].fd);
 	for (size_t i = 0; i < pt->nr_dead; i++)
 		close(pt->dead[i].fd);
+	close(pt->dev_fd);
 	pthread_mutex_destroy(&pt->mu);
 	free(pt);
 }

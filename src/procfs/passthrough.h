@@ -39,5 +39,7 @@ void procfs_pt_release(struct procfs_pt *pt, uint64_t ino);
  * a spare one); returns false when there is none. For loop threads
  * between requests. */
 bool procfs_pt_idle(struct procfs_pt *pt);
+/* Whether procfs_pt_idle() has anything to do. */
+bool procfs_pt_has_idle_work(struct procfs_pt *pt);
 
 #endif

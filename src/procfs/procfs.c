@@ -587,6 +587,10 @@ static void procfs_removexattr(fuse_req_t req, fuse_ino_t ino,
 
 static void procfs_init(void *userdata, struct fuse_conn_info *conn)
 {
+	/* Nothing is written here, and no file or directory reply comes
+	 * near this; the kernel sizes every io_uring entry's buffer by it
+	 * (libfuse's default is 1 MiB). */
+	conn->max_write = 128 << 10;
 	/* libfuse sends the INIT reply right after this returns. */
 	procfs_wire_init_reply(((struct procfs *)userdata)->wire);
 }
@@ -1002,6 +1006,9 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 err_unmount:
 	snprintf(errbuf, errlen, "%s: %s", mountpoint, strerror(-err));
 	fuse_session_unmount(fs->se);
+	procfs_uring_stop(fs->ur);
+	procfs_pt_free(fs->pt);
+	procfs_wire_free(fs->wire);
 err_session:
 	fuse_session_destroy(fs->se);
 err_args:

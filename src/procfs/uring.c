@@ -108,6 +108,7 @@ struct ur_entry {
 	uint64_t unique;           /* the request being served */
 	bool replied;
 	bool live;                 /* registered and not given back */
+	bool served;               /* has delivered a request */
 };
 
 /* One queue: the thread of one CPU and its ring. Only that thread
@@ -119,6 +120,7 @@ struct ur_queue {
 	pthread_t thread;
 	bool thread_started;
 	struct io_uring ring;
+	bool taskrun_flag;         /* IORING_SETUP_TASKRUN_FLAG is on */
 	struct ur_entry ent[UR_DEPTH];
 };
 
@@ -163,26 +165,22 @@ bool procfs_uring_wanted(void)
 	return c == 'Y';
 }
 
-/* The number of possible CPUs: the kernel makes one queue for each, and
- * uses the ring only once every one of them has an entry. */
+/* The number of possible CPUs: the kernel makes one queue for each,
+ * numbered by CPU, and uses the ring only once every one of them has an
+ * entry. A sparse set ("0-3,8-11") has CPUs beyond the queues: -1. */
 static int ur_possible_cpus(void)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
-	int lo = 0, hi = -1, n = 0;
-	char sep;
+	int lo, hi, n = 0;
 
 	if (!f)
 		return -1;
-	/* "0-1", "0", "0-3,8-11": the highest number counts. */
-	while (fscanf(f, "%d", &lo) == 1) {
+	if (fscanf(f, "%d", &lo) == 1 && lo == 0) {
 		hi = lo;
-		if (fscanf(f, "%c", &sep) == 1 && sep == '-' &&
-		    fscanf(f, "%d", &hi) == 1 && fscanf(f, "%c", &sep) != 1)
-			sep = '\n';
-		if (hi + 1 > n)
+		if (fscanf(f, "-%d", &hi) != 1)
+			hi = lo;
+		if (fgetc(f) == '\n' || feof(f))
 			n = hi + 1;
-		if (sep != ',' && sep != '-')
-			break;
 	}
 	fclose(f);
 	return n > 0 ? n : -1;
@@ -324,16 +322,31 @@ static void ur_loop(struct ur_queue *q)
 		unsigned head, seen = 0;
 		int r;
 
-		/* Between requests: deferred passthrough work, while none
-		 * is waiting. */
-		while (!stopping && io_uring_cq_ready(&q->ring) == 0 &&
-		       procfs_pt_idle(ur->pt))
-			;
+		/* The replies first, then deferred passthrough work while no
+		 * request waits: with DEFER_TASKRUN a request shows up as
+		 * pending task work (IORING_SQ_TASKRUN), not as a CQE, until
+		 * the thread enters the kernel. Without that flag, one step. */
+		if (!stopping && procfs_pt_has_idle_work(ur->pt)) {
+			io_uring_submit(&q->ring);
+			if (!q->taskrun_flag)
+				procfs_pt_idle(ur->pt);
+			else
+				while (!(IO_URING_READ_ONCE(*q->ring.sq.kflags) &
+					 IORING_SQ_TASKRUN) &&
+				       procfs_pt_idle(ur->pt))
+					;
+		}
 		r = io_uring_submit_and_wait_timeout(&q->ring, &cqe, 1,
 						     stopping ? &ts : NULL, NULL);
 		if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN &&
-		    r != -EBUSY)
-			break;
+		    r != -EBUSY) {
+			if (stopping)
+				break;
+			/* Leaving would strand this CPU's requests: the
+			 * kernel routes them here whatever happens. */
+			usleep(1000);
+			continue;
+		}
 		io_uring_for_each_cqe(&q->ring, head, cqe) {
 			struct ur_entry *e;
 
@@ -346,12 +359,18 @@ static void ur_loop(struct ur_queue *q)
 			}
 			e = io_uring_cqe_get_data(cqe);
 			if (cqe->res == 0) {
+				e->served = true;
 				ur_serve(q, e);
 			} else if ((cqe->res == -EAGAIN || cqe->res == -EINTR) &&
-				   !stopping) {
+				   !stopping && !e->served) {
 				/* REGISTER before the kernel finished INIT. */
 				ur_prep_cmd(q, e, UR_CMD_REGISTER);
 			} else {
+				/* A refused REGISTER makes the kernel fall
+				 * back to /dev/fuse for good. */
+				if (!e->served && !stopping)
+					__atomic_store_n(&ur->active, false,
+							 __ATOMIC_RELEASE);
 				e->live = false;
 			}
 		}
@@ -359,8 +378,10 @@ static void ur_loop(struct ur_queue *q)
 		/* Once stopping, wait a little for the kernel to give the
 		 * entries back (the unmount aborts them); what it keeps is
 		 * cancelled when the ring closes. */
-		if (stopping && clock_now_ns(CLOCK_MONOTONIC) >= deadline)
+		if (stopping && clock_now_ns(CLOCK_MONOTONIC) >= deadline) {
+			io_uring_submit(&q->ring); /* the last replies */
 			break;
+		}
 	}
 }
 
@@ -393,8 +414,9 @@ static void *ur_thread(void *arg)
 	 * when it waits, not as interrupts of whatever it was doing. */
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER |
-		  IORING_SETUP_DEFER_TASKRUN;
+		  IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
 	err = io_uring_queue_init_params(2 * UR_DEPTH + 2, &q->ring, &p);
+	q->taskrun_flag = err == 0;
 	if (err == -EINVAL) {
 		memset(&p, 0, sizeof(p));
 		p.flags = IORING_SETUP_SQE128;
@@ -421,16 +443,22 @@ static void *ur_thread(void *arg)
 	return NULL;
 }
 
-static void ur_free(struct procfs_uring *ur)
+static void ur_free_buffers(struct procfs_uring *ur)
 {
 	for (int i = 0; i < ur->nr_queues; i++) {
-		struct ur_queue *q = &ur->queues[i];
-
-		for (int j = 0; j < UR_DEPTH; j++)
-			free(q->ent[j].buf);
-		if (q->dev_fd >= 0)
-			close(q->dev_fd);
+		for (int j = 0; j < UR_DEPTH; j++) {
+			free(ur->queues[i].ent[j].buf);
+			ur->queues[i].ent[j].buf = NULL;
+		}
 	}
+}
+
+static void ur_free(struct procfs_uring *ur)
+{
+	ur_free_buffers(ur);
+	for (int i = 0; i < ur->nr_queues; i++)
+		if (ur->queues[i].dev_fd >= 0)
+			close(ur->queues[i].dev_fd);
 	free(ur->queues);
 	if (ur->stop_efd >= 0)
 		close(ur->stop_efd);
@@ -523,8 +551,10 @@ bool procfs_uring_offer(struct procfs_uring *ur, size_t max_payload)
 
 			e->q = &ur->queues[i];
 			e->buf = malloc(UR_FRONT + max_payload);
-			if (!e->buf)
-				return false; /* freed by ur_free() */
+			if (!e->buf) {
+				ur_free_buffers(ur);
+				return false;
+			}
 			e->iov[0].iov_base = &e->hdr;
 			e->iov[0].iov_len = sizeof(e->hdr);
 			e->iov[1].iov_base = e->buf + UR_FRONT;

@@ -134,40 +134,38 @@ static void exec_with_an_unreadable_stack_keeps_the_command_line(void **state)
 	task_snap_free(&s);
 }
 
-static void exec_argv_strings_that_cross_pages_are_read_whole(void **state)
+/* Execs "/bin/x x ARG" with ARG n-1 bytes long and checks that the
+ * command line holds both arguments whole. */
+static void exec_big_argument_is_read_whole(struct fake_world *w, size_t n)
 {
-	struct fake_world *w = *state;
-	char big[6000];
+	char *big = malloc(n);
 	const char *argv[] = { "x", big, NULL };
 	struct task_snap s;
 
-	memset(big, 'a', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
+	assert_non_null(big);
+	memset(big, 'a', n - 1);
+	big[n - 1] = '\0';
 	fake_exec(w->fp, w->k, w->init, "/bin/x", argv);
 	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
-	/* Arguments are read whole, however many pages they span. */
-	assert_int_equal(s.cmdline_len, 2 + sizeof(big));
+	assert_string_equal(s.comm, "x");
+	assert_int_equal(s.cmdline_len, 2 + n);
 	assert_memory_equal(s.cmdline, "x\0aaaa", 6);
+	assert_int_equal(s.cmdline[s.cmdline_len - 2], 'a');
 	task_snap_free(&s);
+	free(big);
+}
+
+/* Arguments are read whole, however many pages they span. */
+static void exec_argv_strings_that_cross_pages_are_read_whole(void **state)
+{
+	exec_big_argument_is_read_whole(*state, 6000);
 }
 
 /* An argument larger than the one-copy read of the stack (32 KiB): the
  * command line is read piece by piece, whole. */
 static void exec_argv_beyond_the_first_read_is_read_whole(void **state)
 {
-	struct fake_world *w = *state;
-	static char big[40000];
-	const char *argv[] = { "y", big, NULL };
-	struct task_snap s;
-
-	memset(big, 'b', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	fake_exec(w->fp, w->k, w->init, "/bin/y", argv);
-	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
-	assert_string_equal(s.comm, "y");
-	assert_int_equal(s.cmdline_len, 2 + sizeof(big));
-	assert_memory_equal(s.cmdline, "y\0bbbb", 6);
-	task_snap_free(&s);
+	exec_big_argument_is_read_whole(*state, 40000);
 }
 
 /* Linux writes the real and effective IDs the exec left into the new

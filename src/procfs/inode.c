@@ -185,7 +185,7 @@ int procfs_node_getattr(struct procfs_ctx *c, const struct procfs_node *n,
 	st->st_blksize = 4096;
 	fill_times(c, st);
 	if (n->slot == 0) {
-		st->st_mode = S_IFDIR | 0555;
+		st->st_mode = S_IFDIR | (d->dir_mode ? d->dir_mode : 0555);
 		st->st_nlink = 2;
 		return 0;
 	}

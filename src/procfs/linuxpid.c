@@ -560,7 +560,7 @@ static const struct procfs_entry proc_pid_entries[] = {
 	ONE("status", linux_show_proc_status),
 	ONE("cmdline", linux_show_cmdline),
 	ONE("comm", linux_show_comm),
-	ONE("environ", linux_show_environ),
+	ONE_OWNER("environ", linux_show_environ),
 	ONE("statm", linux_show_statm),
 	ONE("maps", linux_show_maps),
 	ONE("cgroup", linux_show_cgroup),
@@ -581,7 +581,7 @@ static const struct procfs_entry proc_tid_entries[] = {
 	ONE("status", linux_show_task_status),
 	ONE("cmdline", linux_show_cmdline),
 	ONE("comm", linux_show_comm),
-	ONE("environ", linux_show_environ),
+	ONE_OWNER("environ", linux_show_environ),
 	ONE("statm", linux_show_statm),
 	ONE("maps", linux_show_maps),
 	ONE("children", linux_show_children),
@@ -617,18 +617,21 @@ const struct procfs_dir procfs_proc_tid_dir = {
 	.exists = procfs_task_exists,
 };
 
-#define FD_DIR(var, label, mode, show)      \
-	const struct procfs_dir var = {     \
-		.name = label,              \
+#define FD_DIR(var, label, dmode, mode, show) \
+	const struct procfs_dir var = {       \
+		.name = label,                \
 		.exists = procfs_task_exists, \
-		.list = linux_list_fds,     \
-		.leaf_mode = mode,          \
-		.leaf_show = show,          \
+		.list = linux_list_fds,       \
+		.leaf_mode = mode,            \
+		.leaf_show = show,            \
+		.dir_mode = dmode,            \
 	}
-FD_DIR(procfs_proc_fd_dir, "proc/PID/fd", S_IFLNK | 0777, linux_show_fd_link);
-FD_DIR(procfs_proc_fdinfo_dir, "proc/PID/fdinfo", S_IFREG | 0444,
-       linux_show_fdinfo);
-FD_DIR(procfs_proc_tid_fd_dir, "proc/PID/task/TID/fd", S_IFLNK | 0777,
+/* As in Linux: fd/ is the owner's (0500), fdinfo/ everyone's (0555). */
+FD_DIR(procfs_proc_fd_dir, "proc/PID/fd", 0500, S_IFLNK | 0777,
        linux_show_fd_link);
-FD_DIR(procfs_proc_tid_fdinfo_dir, "proc/PID/task/TID/fdinfo", S_IFREG | 0444,
+FD_DIR(procfs_proc_fdinfo_dir, "proc/PID/fdinfo", 0555, S_IFREG | 0444,
        linux_show_fdinfo);
+FD_DIR(procfs_proc_tid_fd_dir, "proc/PID/task/TID/fd", 0500, S_IFLNK | 0777,
+       linux_show_fd_link);
+FD_DIR(procfs_proc_tid_fdinfo_dir, "proc/PID/task/TID/fdinfo", 0555,
+       S_IFREG | 0444, linux_show_fdinfo);

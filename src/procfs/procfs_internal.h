@@ -170,6 +170,10 @@ struct procfs_entry {
 #define ONE_IF(NAME, FN, VIS) \
 	{ .name = (NAME), .mode = S_IFREG | 0444, .show = (FN), .visible = (VIS) }
 #define LNK(NAME, FN) { .name = (NAME), .mode = S_IFLNK | 0777, .show = (FN) }
+/* A file Linux keeps to its owner (and root): proc/PID/environ is 0400,
+ * owned by the task's user. */
+#define ONE_OWNER(NAME, FN) \
+	{ .name = (NAME), .mode = S_IFREG | 0400, .show = (FN) }
 
 /* Numbered children of a directory, sorted ascending; -errno on failure.
  * *out is malloc'd. */
@@ -197,6 +201,9 @@ struct procfs_dir {
 	uint8_t caller_sub;
 	mode_t leaf_mode;
 	procfs_show_fn leaf_show;
+	/* The directory's own permissions; 0: 0555. (Linux keeps proc/PID/fd
+	 * to the task's owner: 0500.) */
+	mode_t dir_mode;
 };
 
 /* Tables, defined next to their show functions. */

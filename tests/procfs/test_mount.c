@@ -385,6 +385,54 @@ static void procps_tools_run_without_errors(void **state)
 	}
 }
 
+/* As in Linux, proc/PID/environ and proc/PID/fd/ are for the task's
+ * owner: another user gets EACCES there, and still reads the rest. */
+static void environ_and_fd_are_for_the_owner_only(void **state)
+{
+	char env[256], fd[256], cmd[256], dir[128];
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	path_of(env, sizeof(env), "proc/3/environ");
+	path_of(fd, sizeof(fd), "proc/3/fd");
+	path_of(cmd, sizeof(cmd), "proc/3/cmdline");
+	/* The test's directories are 0700: let the other user through. */
+	snprintf(dir, sizeof(dir), "%s/a", g.dir);
+	assert_int_equal(chmod(g.dir, 0711), 0);
+	assert_int_equal(chmod(dir, 0711), 0);
+	pid = fork();
+	if (pid == 0) {
+		int e1, e2, ok;
+
+		/* A user of its own, so nothing else of it can interfere. */
+		if (setgid(47113) || setuid(47113))
+			_exit(10);
+		e1 = open(env, O_RDONLY) < 0 ? errno : 0;
+		e2 = open(fd, O_RDONLY | O_DIRECTORY) < 0 ? errno : 0;
+		ok = open(cmd, O_RDONLY) >= 0;
+		if (e1 != EACCES || e2 != EACCES || !ok)
+			fprintf(stderr, "environ: %s; fd/: %s; cmdline %s\n",
+				strerror(e1), strerror(e2),
+				ok ? "read" : "refused");
+		_exit(e1 == EACCES && e2 == EACCES && ok ? 0 : 11);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	chmod(dir, 0700);
+	chmod(g.dir, 0700);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The owner (root here) reads both. */
+	free(vfs_read("proc/3/environ", NULL));
+	{
+		int d = open(fd, O_RDONLY | O_DIRECTORY);
+
+		assert_true(d >= 0);
+		close(d);
+	}
+}
+
 /* Backings of released files are reused (passthrough.c): a short file
  * read right after long ones holds only its own bytes. */
 static void reused_backings_hold_only_the_new_contents(void **state)
@@ -547,6 +595,7 @@ int main(void)
 		cmocka_unit_test(ps_and_pstree_show_the_emulated_tree),
 		cmocka_unit_test(procps_tools_run_without_errors),
 		cmocka_unit_test(stale_mount_is_cleared_by_next_start),
+		cmocka_unit_test(environ_and_fd_are_for_the_owner_only),
 		cmocka_unit_test(reused_backings_hold_only_the_new_contents),
 		cmocka_unit_test(requests_come_through_rings_when_the_kernel_has_them),
 		cmocka_unit_test(without_rings_requests_come_through_dev_fuse),

@@ -260,7 +260,7 @@ int procfs_node_lookup(struct procfs_ctx *c, const struct procfs_node *parent,
 }
 
 int procfs_node_render(struct procfs_ctx *c, const struct procfs_node *n,
-		       struct pbuf *b)
+		       struct pbuf *b, mode_t *mode)
 {
 	const struct procfs_dir *d = procfs_dir_get(n->dir);
 	struct stat st;
@@ -268,6 +268,8 @@ int procfs_node_render(struct procfs_ctx *c, const struct procfs_node *n,
 
 	if (err < 0)
 		return err;
+	if (mode)
+		*mode = st.st_mode;
 	if (n->slot == 0)
 		return -EISDIR;
 	if (d->leaf_mode) {
@@ -456,7 +458,7 @@ int procfs_read_path(struct kernel *k, const char *path, pid_t caller,
 	pbuf_init(&b);
 	err = procfs_path_resolve(&c, path, &n);
 	if (err == 0)
-		err = procfs_node_render(&c, &n, &b);
+		err = procfs_node_render(&c, &n, &b, NULL);
 	procfs_ctx_release(&c);
 	if (err < 0) {
 		pbuf_free(&b);

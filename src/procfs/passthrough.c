@@ -52,6 +52,8 @@ struct pt_backing {
 	int fd;
 	int id;
 	size_t len;
+	bool used;    /* has held some file's contents */
+	bool private; /* holds a file not everyone may read: never reused */
 };
 
 /* An inode with live passthrough opens, and the backing they share. */
@@ -72,8 +74,10 @@ struct pt_live {
  * open that read the backing is gone: no reader can see the new contents,
  * except through a mapping made through the file and kept after close
  * (passthrough maps the memfd itself). Such a mapping sees later renders
- * of other files, all of which its owner may open too (every file here is
- * world-readable); sentryfs(5) tells readers not to map these files, as
+ * of other files, so a file not everyone may read (proc/PID/environ)
+ * gets a memory file that never held another's contents and is closed
+ * after it, never reused: what a kept mapping can show is what its owner
+ * may open anyway. sentryfs(5) tells readers not to map these files, as
  * Linux's /proc refuses mmap altogether.
  * Backings grown past PT_RECYCLE_MAX bytes are not reused but closed, so
  * the pool's memory stays small; so are those that find the pool full. */
@@ -159,6 +163,8 @@ static int pt_backing_new(struct procfs_pt *pt, struct pt_backing *out)
 	out->fd = fd;
 	out->id = id;
 	out->len = 0;
+	out->used = false;
+	out->private = false;
 	return 0;
 }
 
@@ -199,25 +205,41 @@ static struct pt_live **pt_live_slot(struct procfs_pt *pt, uint64_t ino)
 /* Takes a spare backing for len bytes, or makes one. Called without mu.
  * Prefers the fullest spare that len covers, so that filling it needs no
  * ftruncate. */
-static int pt_backing_get(struct procfs_pt *pt, size_t len,
+static int pt_backing_get(struct procfs_pt *pt, size_t len, bool private,
 			  struct pt_backing *out)
 {
-	pthread_mutex_lock(&pt->mu);
-	if (pt->nr_spare > 0) {
-		size_t best = pt->nr_spare - 1;
+	size_t best = SIZE_MAX;
+	int err;
 
-		for (size_t i = 0; i < pt->nr_spare; i++)
-			if (pt->spare[i].len <= len &&
-			    (pt->spare[best].len > len ||
-			     pt->spare[i].len > pt->spare[best].len))
-				best = i;
+	pthread_mutex_lock(&pt->mu);
+	for (size_t i = 0; i < pt->nr_spare; i++) {
+		const struct pt_backing *s = &pt->spare[i];
+
+		if (private) {
+			if (s->used)
+				continue; /* held another file */
+		} else if (best != SIZE_MAX) {
+			size_t b = pt->spare[best].len;
+
+			/* The fullest that len covers, else any. */
+			if (s->len > len || (b <= len && s->len <= b))
+				continue;
+		}
+		best = i;
+	}
+	if (best != SIZE_MAX) {
 		*out = pt->spare[best];
 		pt->spare[best] = pt->spare[--pt->nr_spare];
 		pthread_mutex_unlock(&pt->mu);
-		return 0;
+	} else {
+		pthread_mutex_unlock(&pt->mu);
+		err = pt_backing_new(pt, out);
+		if (err < 0)
+			return err;
 	}
-	pthread_mutex_unlock(&pt->mu);
-	return pt_backing_new(pt, out);
+	out->used = true;
+	out->private = private;
+	return 0;
 }
 
 /* Takes back a backing whose opens have all been released: kept as a
@@ -225,7 +247,8 @@ static int pt_backing_get(struct procfs_pt *pt, size_t len,
 static void pt_backing_put_locked(struct procfs_pt *pt, struct pt_backing *b,
 				  struct pt_backing *overflow, bool *spill)
 {
-	if (b->len <= PT_RECYCLE_MAX && pt->nr_spare < PT_SPARE_MAX) {
+	if (!b->private && b->len <= PT_RECYCLE_MAX &&
+	    pt->nr_spare < PT_SPARE_MAX) {
 		pt->spare[pt->nr_spare++] = *b;
 		*spill = false;
 	} else if (pt->nr_dead < PT_DEAD_MAX) {
@@ -238,7 +261,7 @@ static void pt_backing_put_locked(struct procfs_pt *pt, struct pt_backing *b,
 }
 
 int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
-		   size_t len)
+		   size_t len, bool private)
 {
 	struct pt_live **slot, *l;
 	struct pt_backing b;
@@ -261,7 +284,7 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 	l = malloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	err = pt_backing_get(pt, len, &b);
+	err = pt_backing_get(pt, len, private, &b);
 	if (err < 0) {
 		free(l);
 		if (err == -EPERM)

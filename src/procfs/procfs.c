@@ -242,7 +242,8 @@ static void procfs_getattr(fuse_req_t req, fuse_ino_t ino,
 }
 
 /* Renders node ino for the caller of req into b. */
-static int render_ino(fuse_req_t req, fuse_ino_t ino, struct pbuf *b)
+static int render_ino(fuse_req_t req, fuse_ino_t ino, struct pbuf *b,
+		      mode_t *mode)
 {
 	struct procfs_node n;
 	struct procfs_ctx c;
@@ -251,7 +252,7 @@ static int render_ino(fuse_req_t req, fuse_ino_t ino, struct pbuf *b)
 	if (!procfs_ino_node(ino, &n))
 		return -ENOENT;
 	req_ctx(req, &c);
-	err = procfs_node_render(&c, &n, b);
+	err = procfs_node_render(&c, &n, b, mode);
 	procfs_ctx_release(&c);
 	return err;
 }
@@ -263,7 +264,7 @@ static void procfs_readlink(fuse_req_t req, fuse_ino_t ino)
 
 	STAT(READLINK);
 	pbuf_init(&b);
-	err = render_ino(req, ino, &b);
+	err = render_ino(req, ino, &b, NULL);
 	pbuf_terminate(&b);
 	if (!err)
 		err = b.err;
@@ -279,6 +280,7 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 {
 	struct procfs *fs = req_fs(req);
 	struct procfs_file *f;
+	mode_t mode = 0;
 	struct pbuf b;
 	int err;
 
@@ -288,14 +290,17 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	pbuf_init(&b);
-	err = render_ino(req, ino, &b);
+	err = render_ino(req, ino, &b, &mode);
 	if (err < 0) {
 		pbuf_free(&b);
 		fuse_reply_err(req, -err);
 		return;
 	}
 	if (procfs_pt_enabled(fs->pt)) {
-		int id = procfs_pt_open(fs->pt, ino, b.data, b.len);
+		/* A file not everyone may read never shares a memory file
+		 * with other files (see passthrough.c). */
+		int id = procfs_pt_open(fs->pt, ino, b.data, b.len,
+					(mode & S_IROTH) == 0);
 
 		if (id > 0) {
 			pbuf_free(&b);

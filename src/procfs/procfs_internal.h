@@ -244,9 +244,10 @@ int procfs_node_lookup(struct procfs_ctx *c, const struct procfs_node *parent,
 		       struct stat *st);
 int procfs_node_getattr(struct procfs_ctx *c, const struct procfs_node *n,
 			struct stat *st);
-/* Renders a file or link target into b. */
+/* Renders a file or link target into b; *mode (if mode is not NULL)
+ * gets the node's mode, as getattr reports it. */
 int procfs_node_render(struct procfs_ctx *c, const struct procfs_node *n,
-		       struct pbuf *b);
+		       struct pbuf *b, mode_t *mode);
 
 struct procfs_dirent {
 	char name[32];

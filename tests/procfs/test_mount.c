@@ -8,6 +8,7 @@
  * tasks are backed by real host processes (sleep) so host-owned fields
  * (state, times, FDs) are real.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -433,6 +435,70 @@ static void environ_and_fd_are_for_the_owner_only(void **state)
 	}
 }
 
+/* A mapping of a file not everyone may read, kept after close, never
+ * shows another file's contents: its memory file is not reused
+ * (passthrough.c). Files read meanwhile take other memory files. */
+static void a_kept_mapping_of_environ_keeps_its_contents(void **state)
+{
+	char path[256];
+	size_t len;
+	char *want = vfs_read("proc/3/environ", &len);
+	void *map;
+	int fd;
+
+	if (len == 0) {
+		free(want);
+		skip(); /* nothing to map */
+	}
+	path_of(path, sizeof(path), "proc/3/environ");
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		free(want);
+		skip(); /* served without passthrough: nothing is shared */
+	}
+	/* Hold every other file of three tasks open at once: together they
+	 * need more memory files than the pool keeps, so a reusable one
+	 * would be taken and overwritten. */
+	{
+		static const char *const dirs[] = { "tasks", "proc" };
+		int held[256], nheld = 0;
+
+		for (int d = 0; d < 2; d++) {
+			for (int t = 1; t <= 3; t++) {
+				char dp[256];
+				struct dirent *e;
+				DIR *dir;
+
+				snprintf(dp, sizeof(dp), "%s/%s/%d", g.mnt, dirs[d], t);
+				dir = opendir(dp);
+				assert_non_null(dir);
+				while ((e = readdir(dir)) && nheld < 256) {
+					char fp[512];
+					int h;
+
+					if (e->d_type != DT_REG ||
+					    !strcmp(e->d_name, "environ"))
+						continue;
+					snprintf(fp, sizeof(fp), "%s/%s", dp, e->d_name);
+					h = open(fp, O_RDONLY);
+					if (h >= 0)
+						held[nheld++] = h;
+				}
+				closedir(dir);
+			}
+		}
+		assert_true(nheld > 40);
+		for (int i = 0; i < nheld; i++)
+			close(held[i]);
+	}
+	assert_memory_equal(map, want, len);
+	munmap(map, len);
+	free(want);
+}
+
 /* Backings of released files are reused (passthrough.c): a short file
  * read right after long ones holds only its own bytes. */
 static void reused_backings_hold_only_the_new_contents(void **state)
@@ -596,6 +662,7 @@ int main(void)
 		cmocka_unit_test(procps_tools_run_without_errors),
 		cmocka_unit_test(stale_mount_is_cleared_by_next_start),
 		cmocka_unit_test(environ_and_fd_are_for_the_owner_only),
+		cmocka_unit_test(a_kept_mapping_of_environ_keeps_its_contents),
 		cmocka_unit_test(reused_backings_hold_only_the_new_contents),
 		cmocka_unit_test(requests_come_through_rings_when_the_kernel_has_them),
 		cmocka_unit_test(without_rings_requests_come_through_dev_fuse),

@@ -42,14 +42,9 @@ grep '^wait4' "$TRACE" |
 	sed 's/WIFSTOPPED(s) && //; s/ && s >> 8 == .*//' | sort | uniq -c | sort -rn
 grep -o 'PTRACE_EVENT_[A-Z_]*' "$TRACE" | grep -v PTRACE_EVENT_STOP\< | sort | uniq -c | sort -rn
 echo "== seccomp stops by syscall"
-awk '/PTRACE_EVENT_SECCOMP/ { s = 1; next }
-     s && /PTRACE_GETREGS/ { match($0, /orig_rax=0x[0-9a-f]+/)
-			     print substr($0, RSTART + 11, RLENGTH - 11); s = 0 }' "$TRACE" |
-	sort | uniq -c | sort -rn |
-	while read -r c nr; do
-		name=$(awk -v n="$((16#$nr))" '$1 == "#define" && $3 == n { sub("__NR_", "", $2); print $2; exit }' \
-			/usr/include/x86_64-linux-gnu/asm/unistd_64.h 2>/dev/null)
-		printf '%7d %s\n' "$c" "${name:-$((16#$nr))}"
-	done
+# Each seccomp stop is read with one PTRACE_GET_SYSCALL_INFO, which names
+# the syscall (strace decodes it as nr=__NR_name).
+grep -o 'seccomp={nr=__NR_[a-z_0-9]*' "$TRACE" | sed 's/.*__NR_//' |
+	sort | uniq -c | sort -rn
 echo "== platform-thread system calls"
 grep -o '^[a-z_0-9]*(PTRACE_[A-Z_]*\|^[a-z_0-9]*(' "$TRACE" | sort | uniq -c | sort -rn

@@ -416,6 +416,18 @@ err_unlock:
 	return -ENOMEM;
 }
 
+pid_t session_foreground(struct kernel *k, pid_t sid)
+{
+	struct session *s;
+	pid_t fg;
+
+	pthread_rwlock_rdlock(&k->ts.mu);
+	s = session_find_locked(k, sid);
+	fg = !s ? -ESRCH : s->foreground ? s->foreground->pgid : -1;
+	pthread_rwlock_unlock(&k->ts.mu);
+	return fg;
+}
+
 void session_snaps_free(struct session_snap *v, int n)
 {
 	for (int i = 0; v && i < n; i++)

@@ -142,6 +142,10 @@ void kernel_snapshot(struct kernel *k, struct kernel_snap *out);
 int pgrp_snapshot_all(struct kernel *k, struct pgrp_snap **out);
 void pgrp_snaps_free(struct pgrp_snap *v, int n);
 int session_snapshot_all(struct kernel *k, struct session_snap **out);
+/* The pgid of session sid's foreground process group; -1 when it has
+ * none, -ESRCH when there is no such session. One session's worth of
+ * work, where session_snapshot_all() copies every group of every one. */
+pid_t session_foreground(struct kernel *k, pid_t sid);
 void session_snaps_free(struct session_snap *v, int n);
 
 /* Names for reports. */

@@ -50,22 +50,17 @@ static const char *linux_state_desc(char l)
 }
 
 /* The terminal's foreground process group of the task's session (stat's
- * tpgid), or -1. */
+ * tpgid), or -1. Every ps reads it for every process: one session's
+ * lookup, not a copy of every session and group. */
 static int linux_tpgid(struct procfs_ctx *c, const struct task_snap *t,
 		       const char *tty_nr)
 {
-	struct session_snap *all;
-	int n, fg = -1;
+	pid_t fg;
 
 	if (strcmp(tty_nr, "0") == 0)
 		return -1;
-	n = session_snapshot_all(c->k, &all);
-	for (int i = 0; i < n; i++)
-		if (all[i].sid == t->sid)
-			fg = all[i].foreground;
-	if (n >= 0)
-		session_snaps_free(all, n);
-	return fg;
+	fg = session_foreground(c->k, t->sid);
+	return fg < 0 ? -1 : fg;
 }
 
 /* Linux's do_task_stat(). whole: the process view (proc/PID/stat), with

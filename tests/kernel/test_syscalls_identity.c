@@ -294,6 +294,10 @@ static void setsid_makes_a_new_session_led_by_the_caller(void **state)
 		assert_int_equal(v[1].foreground, -1); /* no terminal yet */
 		session_snaps_free(v, n);
 	}
+	/* The one-session lookup (stat's tpgid) agrees. */
+	assert_int_equal(session_foreground(w->k, 1), 1);
+	assert_int_equal(session_foreground(w->k, 2), -1);
+	assert_int_equal(session_foreground(w->k, 99), -ESRCH);
 }
 
 static void setsid_commits_nothing_when_the_host_fails(void **state)

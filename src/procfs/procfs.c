@@ -847,7 +847,12 @@ static int prepare_mountpoint(const char *mp, char *errbuf, size_t errlen)
 	char up[PATH_MAX];
 	int err;
 
-	if (stat(mp, &st) < 0) {
+	/* stat() may be answered from attributes the kernel cached before
+	 * the sentry died (for a second); statfs() always asks the daemon,
+	 * so a dead one's mount fails it with ENOTCONN. */
+	if (stat(mp, &st) < 0 ||
+	    (statfs(mp, &sfs) < 0 &&
+	     (errno == ENOTCONN || errno == ECONNABORTED))) {
 		if (errno == ENOTCONN || errno == ECONNABORTED) {
 			err = unmount_stale(mp);
 			if (err < 0) {

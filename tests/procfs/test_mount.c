@@ -146,8 +146,14 @@ static int group_teardown(void **state)
 	}
 	rmdir(g.mnt);
 	{
+		static const char *const leftovers[] = { "ours", "host" };
 		char p[128];
 
+		/* fd_directory_mirrors_host_fds's listings */
+		for (size_t i = 0; i < 2; i++) {
+			snprintf(p, sizeof(p), "%s/%s", g.dir, leftovers[i]);
+			unlink(p);
+		}
 		snprintf(p, sizeof(p), "%s/a", g.dir);
 		rmdir(p);
 	}
@@ -649,6 +655,53 @@ static void stale_mount_is_cleared_by_next_start(void **state)
 	assert_int_equal(rmdir(mp), 0); /* unmounted: an empty directory */
 }
 
+/* The same when the dead sentry's mount point was looked at just before
+ * it died: the kernel then answers stat() from its cache for a while,
+ * and the next start must still see the mount as stale (it used to mount
+ * on top of it, leaving one more mount behind at every crash). */
+static void stale_mount_with_cached_attributes_is_cleared(void **state)
+{
+	char mp[128], err[256], p[256];
+	struct procfs *fs = NULL;
+	int go[2], done[2], status;
+	struct stat st;
+	char c = 0;
+	pid_t pid;
+
+	snprintf(mp, sizeof(mp), "%s/stale-cached", g.dir);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct procfs *child_fs;
+
+		if (procfs_start(&g.k, mp, &child_fs, err, sizeof(err)) < 0)
+			_exit(1);
+		if (write(go[1], "m", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0); /* dies without unmounting */
+	}
+	assert_int_equal(read(go[0], &c, 1), 1);
+	/* Cache the root's attributes and an entry. */
+	assert_int_equal(stat(mp, &st), 0);
+	snprintf(p, sizeof(p), "%s/kernel/state", mp);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(write(done[1], "x", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+
+	assert_int_equal(procfs_start(&g.k, mp, &fs, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "stale"));
+	assert_int_equal(stat(p, &st), 0);
+	procfs_stop(fs);
+	/* Nothing left mounted: not ours, not the dead one's. */
+	assert_int_equal(rmdir(mp), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +714,7 @@ int main(void)
 		cmocka_unit_test(ps_and_pstree_show_the_emulated_tree),
 		cmocka_unit_test(procps_tools_run_without_errors),
 		cmocka_unit_test(stale_mount_is_cleared_by_next_start),
+		cmocka_unit_test(stale_mount_with_cached_attributes_is_cleared),
 		cmocka_unit_test(environ_and_fd_are_for_the_owner_only),
 		cmocka_unit_test(a_kept_mapping_of_environ_keeps_its_contents),
 		cmocka_unit_test(reused_backings_hold_only_the_new_contents),

@@ -171,9 +171,12 @@ struct procfs_entry {
 	{ .name = (NAME), .mode = S_IFREG | 0444, .show = (FN), .visible = (VIS) }
 #define LNK(NAME, FN) { .name = (NAME), .mode = S_IFLNK | 0777, .show = (FN) }
 /* A file Linux keeps to its owner (and root): proc/PID/environ is 0400,
- * owned by the task's user. */
+ * owned by the task's user; so are tasks/TID/regs (Linux's
+ * /proc/PID/syscall is). */
 #define ONE_OWNER(NAME, FN) \
 	{ .name = (NAME), .mode = S_IFREG | 0400, .show = (FN) }
+#define ONE_IF_OWNER(NAME, FN, VIS) \
+	{ .name = (NAME), .mode = S_IFREG | 0400, .show = (FN), .visible = (VIS) }
 
 /* Numbered children of a directory, sorted ascending; -errno on failure.
  * *out is malloc'd. */

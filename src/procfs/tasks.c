@@ -279,7 +279,7 @@ static const struct procfs_entry task_entries[] = {
 	ONE("cgroup", linux_show_cgroup),
 	DIR("fd", PD_TASK_FD),
 	DIR("fdinfo", PD_TASK_FDINFO),
-	ONE_IF("regs", task_show_regs, task_is_stopped),
+	ONE_IF_OWNER("regs", task_show_regs, task_is_stopped),
 };
 
 const struct procfs_dir procfs_tasks_dir = {
@@ -295,12 +295,14 @@ const struct procfs_dir procfs_task_dir = {
 	.exists = procfs_task_exists,
 };
 
+/* The owner's, as Linux's /proc/PID/fd/ (0500). */
 const struct procfs_dir procfs_task_fd_dir = {
 	.name = "tasks/TID/fd",
 	.exists = procfs_task_exists,
 	.list = linux_list_fds,
 	.leaf_mode = S_IFLNK | 0777,
 	.leaf_show = linux_show_fd_link,
+	.dir_mode = 0500,
 };
 
 const struct procfs_dir procfs_task_fdinfo_dir = {

@@ -393,11 +393,12 @@ static void procps_tools_run_without_errors(void **state)
 	}
 }
 
-/* As in Linux, proc/PID/environ and proc/PID/fd/ are for the task's
- * owner: another user gets EACCES there, and still reads the rest. */
+/* As in Linux, proc/PID/environ and proc/PID/fd/ (and tasks/TID/fd/)
+ * are for the task's owner: another user gets EACCES there, and still
+ * reads the rest. */
 static void environ_and_fd_are_for_the_owner_only(void **state)
 {
-	char env[256], fd[256], cmd[256], dir[128];
+	char env[256], fd[256], tfd[256], cmd[256], dir[128];
 	int status;
 	pid_t pid;
 
@@ -405,6 +406,7 @@ static void environ_and_fd_are_for_the_owner_only(void **state)
 		skip();
 	path_of(env, sizeof(env), "proc/3/environ");
 	path_of(fd, sizeof(fd), "proc/3/fd");
+	path_of(tfd, sizeof(tfd), "tasks/3/fd");
 	path_of(cmd, sizeof(cmd), "proc/3/cmdline");
 	/* The test's directories are 0700: let the other user through. */
 	snprintf(dir, sizeof(dir), "%s/a", g.dir);
@@ -412,19 +414,22 @@ static void environ_and_fd_are_for_the_owner_only(void **state)
 	assert_int_equal(chmod(dir, 0711), 0);
 	pid = fork();
 	if (pid == 0) {
-		int e1, e2, ok;
+		int e1, e2, e3, ok;
 
 		/* A user of its own, so nothing else of it can interfere. */
 		if (setgid(47113) || setuid(47113))
 			_exit(10);
 		e1 = open(env, O_RDONLY) < 0 ? errno : 0;
 		e2 = open(fd, O_RDONLY | O_DIRECTORY) < 0 ? errno : 0;
+		e3 = open(tfd, O_RDONLY | O_DIRECTORY) < 0 ? errno : 0;
 		ok = open(cmd, O_RDONLY) >= 0;
-		if (e1 != EACCES || e2 != EACCES || !ok)
-			fprintf(stderr, "environ: %s; fd/: %s; cmdline %s\n",
-				strerror(e1), strerror(e2),
+		if (e1 != EACCES || e2 != EACCES || e3 != EACCES || !ok)
+			fprintf(stderr,
+				"environ: %s; fd/: %s; tasks fd/: %s; cmdline %s\n",
+				strerror(e1), strerror(e2), strerror(e3),
 				ok ? "read" : "refused");
-		_exit(e1 == EACCES && e2 == EACCES && ok ? 0 : 11);
+		_exit(e1 == EACCES && e2 == EACCES && e3 == EACCES && ok ? 0
+									 : 11);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	chmod(dir, 0700);

@@ -342,6 +342,13 @@ void procfs_pt_release(struct procfs_pt *pt, uint64_t ino)
 		pt_backing_close(pt, &spill);
 }
 
+/* The deferred work: a released backing to close, or too few spares.
+ * Preconditions: mu. */
+static bool pt_idle_work_locked(const struct procfs_pt *pt)
+{
+	return pt->nr_dead > 0 || pt->nr_spare < PT_SPARE_LOW;
+}
+
 bool procfs_pt_has_idle_work(struct procfs_pt *pt)
 {
 	bool work;
@@ -349,7 +356,7 @@ bool procfs_pt_has_idle_work(struct procfs_pt *pt)
 	if (!procfs_pt_enabled(pt))
 		return false;
 	pthread_mutex_lock(&pt->mu);
-	work = pt->nr_dead > 0 || pt->nr_spare < PT_SPARE_LOW;
+	work = pt_idle_work_locked(pt);
 	pthread_mutex_unlock(&pt->mu);
 	return work;
 }
@@ -361,15 +368,15 @@ bool procfs_pt_idle(struct procfs_pt *pt)
 	if (!procfs_pt_enabled(pt))
 		return false;
 	pthread_mutex_lock(&pt->mu);
+	if (!pt_idle_work_locked(pt)) {
+		pthread_mutex_unlock(&pt->mu);
+		return false;
+	}
 	if (pt->nr_dead > 0) {
 		b = pt->dead[--pt->nr_dead];
 		pthread_mutex_unlock(&pt->mu);
 		pt_backing_close(pt, &b);
 		return true;
-	}
-	if (pt->nr_spare >= PT_SPARE_LOW) {
-		pthread_mutex_unlock(&pt->mu);
-		return false;
 	}
 	pthread_mutex_unlock(&pt->mu);
 	if (pt_backing_new(pt, &b) < 0)

@@ -282,7 +282,8 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 	struct procfs_file *f;
 	mode_t mode = 0;
 	struct pbuf b;
-	int err;
+	size_t len;
+	int err, id = 0;
 
 	STAT(OPEN);
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
@@ -299,59 +300,42 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 	if (procfs_pt_enabled(fs->pt)) {
 		/* A file not everyone may read never shares a memory file
 		 * with other files (see passthrough.c). */
-		int id = procfs_pt_open(fs->pt, ino, b.data, b.len,
-					(mode & S_IROTH) == 0);
-
-		if (id > 0) {
-			pbuf_free(&b);
-			/* Reads go to the backing memfd, never to us: the
-			 * handle needs no copy of the contents. */
-			f = malloc(sizeof(*f));
-			if (!f) {
-				procfs_pt_release(fs->pt, ino);
-				fuse_reply_err(req, ENOMEM);
-				return;
-			}
-			f->len = 0;
-			f->ino = ino;
-			f->passthrough = true;
-			fi->fh = (uint64_t)(uintptr_t)f;
-			fi->keep_cache = 0;
-			fi->direct_io = 0;
-			handle_track(fs, &f->h, false);
-			procfs_wire_arm_passthrough(fi->fh, id);
-			err = fuse_reply_open(req, fi);
-			procfs_wire_disarm();
-			if (err != 0) {
-				/* interrupted: no release will come */
-				procfs_pt_release(fs->pt, ino);
-				handle_untrack(fs, &f->h);
-				free(f);
-			}
-			return;
-		}
-		/* Passthrough refused: direct_io from our copy. */
+		id = procfs_pt_open(fs->pt, ino, b.data, b.len,
+				    (mode & S_IROTH) == 0);
+		if (id < 0)
+			id = 0; /* refused: direct_io from our copy */
 	}
-	f = malloc(sizeof(*f) + b.len);
+	/* With passthrough, reads go to the backing memfd, never to us: the
+	 * handle needs no copy of the contents. */
+	len = id > 0 ? 0 : b.len;
+	f = malloc(sizeof(*f) + len);
 	if (!f) {
+		if (id > 0)
+			procfs_pt_release(fs->pt, ino);
 		pbuf_free(&b);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	f->len = b.len;
+	f->len = len;
 	f->ino = ino;
-	f->passthrough = false;
-	if (b.len)
-		memcpy(f->data, b.data, b.len);
+	f->passthrough = id > 0;
+	if (len)
+		memcpy(f->data, b.data, len);
 	pbuf_free(&b);
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 0;
-	handle_track(fs, &f->h, false);
 	/* Sizes are 0; direct_io makes the kernel read until EOF anyway,
 	 * and keeps it from caching a file that changes every open. */
-	fi->direct_io = 1;
-	if (fuse_reply_open(req, fi) != 0) {
+	fi->direct_io = id == 0;
+	handle_track(fs, &f->h, false);
+	if (id > 0)
+		procfs_wire_arm_passthrough(fi->fh, id);
+	err = fuse_reply_open(req, fi);
+	procfs_wire_disarm();
+	if (err != 0) {
 		/* interrupted: no release will come */
+		if (id > 0)
+			procfs_pt_release(fs->pt, ino);
 		handle_untrack(fs, &f->h);
 		free(f);
 	}

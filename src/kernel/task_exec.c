@@ -22,7 +22,6 @@
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/task_set_internal.h"
-#include "kernel/user_mem.h"
 #include "platform/platform.h"
 
 struct task *task_exec(struct kernel *k, struct task *t)
@@ -112,45 +111,6 @@ struct task *task_exec(struct kernel *k, struct task *t)
 #define EXEC_MAX_ARGS 4096
 #define EXEC_MAX_ARGV_BYTES 65536
 
-/* Reads n 8-byte words at addr. Returns 0 or -EFAULT. */
-static int read_words(struct kernel *k, struct task *t, uint64_t addr,
-		      uint64_t *w, size_t n)
-{
-	ssize_t want = (ssize_t)(n * sizeof(*w));
-
-	return plat_read_mem(k->plat, t, addr, w, n * sizeof(*w)) == want
-		       ? 0
-		       : -EFAULT;
-}
-
-/* Reads successive words of the initial stack, a chunk at a time. */
-struct word_reader {
-	struct kernel *k;
-	struct task *t;
-	uint64_t addr; /* of buf[0] */
-	uint64_t buf[64];
-	size_t n, i;
-};
-
-static int next_word(struct word_reader *r, uint64_t *w)
-{
-	if (r->i == r->n) {
-		ssize_t got;
-
-		r->addr += r->n * sizeof(*w);
-		/* A short read is fine: the vector may end near the top of
-		 * the mapping. */
-		got = plat_read_mem(r->k->plat, r->t, r->addr, r->buf,
-				    sizeof(r->buf));
-		if (got < (ssize_t)sizeof(*w))
-			return -EFAULT;
-		r->n = (size_t)got / sizeof(*w);
-		r->i = 0;
-	}
-	*w = r->buf[r->i++];
-	return 0;
-}
-
 /* Takes the credentials from one auxiliary vector entry; *seen gathers
  * which of the four were there. */
 static void aux_ids(struct task *t, uint64_t type, uint64_t val,
@@ -161,26 +121,6 @@ static void aux_ids(struct task *t, uint64_t type, uint64_t val,
 	t->sc.exec_ids[type - AT_UID_TYPE] = (uint32_t)val;
 	*seen |= 1u << (type - AT_UID_TYPE);
 	t->sc.exec_ids_valid = *seen == 0xf;
-}
-
-/* Walks the auxiliary vector that follows envp[] (which starts at envp):
- * reads the path AT_EXECFN names into name, and the credentials. */
-static void read_auxv(struct kernel *k, struct task *t, uint64_t envp,
-		      char *name, size_t len)
-{
-	struct word_reader r = { .k = k, .t = t, .addr = envp };
-	uint64_t w, type, val;
-	unsigned seen = 0;
-
-	name[0] = '\0';
-	while (next_word(&r, &w) == 0 && w)
-		; /* skip the environment */
-	while (next_word(&r, &type) == 0 && next_word(&r, &val) == 0 &&
-	       type != 0) {
-		aux_ids(t, type, val, &seen);
-		if (type == AT_EXECFN_TYPE)
-			user_read_string(k, t, val, name, len);
-	}
 }
 
 /* Stores what an exec captured: the command line (len bytes of NUL-ended
@@ -232,11 +172,16 @@ static const char *image_string(const struct stack_image *im, uint64_t a)
  * the stack (vectors, then their strings, the exec path last): usually a
  * few KiB. One read of that instead of one per vector and string saves
  * four round trips into the task's memory per exec (the sh fork+exec
- * loop of bench/run.sh). Returns -EAGAIN when something lies beyond the
- * copy; then task_exec_capture() reads piece by piece. */
-#define EXEC_STACK_READ (32u << 10)
+ * loop of bench/run.sh). A larger environment or argument takes a larger
+ * copy; Linux bounds them together to a quarter of the stack limit, 2 MiB
+ * with the usual 8 MiB. */
+static const size_t exec_stack_reads[] = { 32u << 10, 512u << 10, 4u << 20 };
 
-static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp)
+/* Parses a copy of size bytes of the stack at sp; *got is how much the
+ * copy held (short at the end of the stack's mapping). Returns 0,
+ * -ENOMEM, or -EAGAIN when something lies beyond the copy. */
+static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp,
+			      size_t size, size_t *got)
 {
 	struct stack_image im = { .sp = sp };
 	const uint64_t *w, *argcp;
@@ -247,20 +192,24 @@ static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp)
 	size_t len = 0;
 	ssize_t n;
 
-	buf = malloc(EXEC_STACK_READ);
+	*got = 0;
+	t->sc.exec_ids_valid = false;
+	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
 	/* Short at the end of the stack's mapping: that is the top. */
-	n = plat_read_mem(k->plat, t, sp, buf, EXEC_STACK_READ);
+	n = plat_read_mem(k->plat, t, sp, buf, size);
 	im.buf = buf;
-	im.n = n > 0 ? (size_t)n : 0;
+	im.n = *got = n > 0 ? (size_t)n : 0;
 	argcp = image_word(&im, sp);
 	if (!argcp || *argcp > EXEC_MAX_ARGS)
 		goto again;
 	argc = *argcp;
 	out = malloc(EXEC_MAX_ARGV_BYTES + 1);
-	if (!out)
-		goto again;
+	if (!out) {
+		free(buf);
+		return -ENOMEM;
+	}
 	for (uint64_t i = 0; i < argc; i++) {
 		const char *arg;
 		size_t l;
@@ -302,6 +251,7 @@ static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp)
 	free(buf);
 	return 0;
 again:
+	t->sc.exec_ids_valid = false;
 	free(out);
 	free(buf);
 	return -EAGAIN;
@@ -309,64 +259,18 @@ again:
 
 int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)
 {
-	uint64_t argc, envp0 = 0;
-	uint64_t *argv = NULL, start, end;
-	char name[4096], *buf = NULL, *out = NULL;
-	size_t len = 0;
-	int err = -EFAULT;
+	for (size_t i = 0;
+	     i < sizeof(exec_stack_reads) / sizeof(exec_stack_reads[0]); i++) {
+		size_t got;
+		int err = exec_capture_image(k, t, sp, exec_stack_reads[i],
+					     &got);
 
-	t->sc.exec_ids_valid = false;
-	err = exec_capture_image(k, t, sp);
-	if (err != -EAGAIN)
-		return err;
-	err = -EFAULT;
-	if (read_words(k, t, sp, &argc, 1) < 0 || argc > EXEC_MAX_ARGS)
-		return -EFAULT;
-	argv = calloc(argc + 2, sizeof(*argv));
-	if (!argv)
-		return -ENOMEM;
-	/* argv[0..argc], its NULL, and envp[0]. */
-	if (read_words(k, t, sp + 8, argv, argc + 2) < 0)
-		goto out;
-	envp0 = argv[argc + 1];
-	read_auxv(k, t, sp + 8 + (argc + 1) * 8, name, sizeof(name));
-	/* The argv strings are contiguous, just below the environment
-	 * strings: read them in one go. */
-	start = argc ? argv[0] : 0;
-	end = envp0 ? envp0 : (argc ? argv[argc - 1] + 4096 : 0);
-	if (argc && end > start) {
-		size_t span = end - start;
-
-		if (span > EXEC_MAX_ARGV_BYTES)
-			span = EXEC_MAX_ARGV_BYTES;
-		buf = malloc(span + 1);
-		out = malloc(span + 1);
-		if (!buf || !out) {
-			err = -ENOMEM;
-			goto out;
-		}
-		ssize_t n = plat_read_mem(k->plat, t, start, buf, span);
-
-		if (n <= 0)
-			goto out;
-		buf[n] = '\0';
-		for (uint64_t i = 0; i < argc; i++) {
-			size_t off = argv[i] - start, l;
-
-			if (argv[i] < start || off >= (size_t)n)
-				break;
-			l = strnlen(buf + off, (size_t)n - off);
-			memcpy(out + len, buf + off, l);
-			len += l;
-			out[len++] = '\0';
-		}
+		if (err != -EAGAIN)
+			return err;
+		/* A short copy reached the top of the stack: a larger one
+		 * would hold no more. */
+		if (got < exec_stack_reads[i])
+			break;
 	}
-	exec_store(t, out, len, name);
-	out = NULL;
-	err = 0;
-out:
-	free(argv);
-	free(buf);
-	free(out);
-	return err;
+	return -EFAULT;
 }

@@ -161,8 +161,8 @@ static void exec_argv_strings_that_cross_pages_are_read_whole(void **state)
 	exec_big_argument_is_read_whole(*state, 6000);
 }
 
-/* An argument larger than the one-copy read of the stack (32 KiB): the
- * command line is read piece by piece, whole. */
+/* An argument larger than the first copy of the stack (32 KiB): a larger
+ * copy reads the command line whole. */
 static void exec_argv_beyond_the_first_read_is_read_whole(void **state)
 {
 	exec_big_argument_is_read_whole(*state, 40000);

@@ -986,7 +986,7 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 
 	fuse_set_log_func(procfs_fuse_log);
 	/* Before mounting: the kernel decides at mount whether to offer. */
-	uring = procfs_uring_wanted();
+	uring = procfs_uring_switch_on();
 	snprintf(opts, sizeof(opts),
 		 "ro,default_permissions,fsname=sentry,subtype=sentry%s",
 		 geteuid() == 0 ? ",allow_other" : "");
@@ -1009,7 +1009,7 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 	}
 	fd = fuse_session_fd(fs->se);
 	/* Passthrough needs CAP_SYS_ADMIN; without it, direct_io only, and
-	 * no rings either (procfs_uring_wanted). Each is an optimisation:
+	 * no rings either (procfs_uring_switch_on). Each is an optimisation:
 	 * failing to set one up leaves the filesystem as it was without. */
 	if (geteuid() == 0 && procfs_pt_new(fd, &fs->pt) < 0)
 		fs->pt = NULL;

@@ -33,7 +33,7 @@
  * notifications still go through /dev/fuse, served by procfs.c's loop.
  *
  * The fuse module offers rings only with its enable_uring parameter set;
- * procfs_uring_wanted() sets it when running as root (sentryfs(5)).
+ * procfs_uring_switch_on() sets it when running as root (sentryfs(5)).
  * Without the offer, or with SENTRY_PROCFS_URING=0, everything goes
  * through /dev/fuse as before.
  */
@@ -144,7 +144,7 @@ struct procfs_uring {
 /* The entry whose request this thread is serving, for the reply. */
 static __thread struct ur_entry *ur_current;
 
-bool procfs_uring_wanted(void)
+bool procfs_uring_switch_on(void)
 {
 	static const char param[] = "/sys/module/fuse/parameters/enable_uring";
 	const char *env = getenv("SENTRY_PROCFS_URING");

@@ -19,7 +19,7 @@ struct procfs_uring;
 /* Whether rings are wanted: not with SENTRY_PROCFS_URING=0, and only as
  * root. If wanted, turns on the fuse module's enable_uring parameter
  * (Linux 6.14+), which the kernel reads when the filesystem is mounted. */
-bool procfs_uring_wanted(void);
+bool procfs_uring_switch_on(void);
 
 /* Starts one loop thread per possible CPU, each with its own ring, idle
  * until procfs_uring_start(). Call after mounting, before the session's

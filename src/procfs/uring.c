@@ -219,11 +219,24 @@ static void ur_prep_stop_poll(struct ur_queue *q)
 }
 
 /* Serves the request the kernel put in e, and queues its commit. */
+/* Makes e's reply a bare header with error (0 or -errno): for a request
+ * that is malformed or that gets no reply (a NOTIFY_REPLY), since an
+ * entry comes back only through a commit. */
+static void ur_reply_bare(struct ur_entry *e, int error)
+{
+	struct fuse_out_header *out = (void *)e->hdr.in_out;
+
+	memset(out, 0, sizeof(*out));
+	out->len = sizeof(*out);
+	out->unique = e->unique;
+	out->error = error;
+	e->hdr.ent.payload_sz = 0;
+}
+
 static void ur_serve(struct ur_queue *q, struct ur_entry *e)
 {
 	struct procfs_uring *ur = q->ur;
 	struct fuse_in_header in;
-	struct fuse_out_header *out = (void *)e->hdr.in_out;
 	size_t payload = e->hdr.ent.payload_sz, op_len;
 	struct fuse_buf fb;
 	char *start;
@@ -235,10 +248,7 @@ static void ur_serve(struct ur_queue *q, struct ur_entry *e)
 	/* len counts the header, the op's header (in op_in) and the payload. */
 	if (payload > ur->max_payload || in.len < sizeof(in) + payload ||
 	    in.len - sizeof(in) - payload > UR_HEADER_OP_SZ) {
-		memset(out, 0, sizeof(*out));
-		out->unique = e->unique;
-		out->error = -EIO;
-		e->hdr.ent.payload_sz = 0;
+		ur_reply_bare(e, -EIO);
 		ur_prep_cmd(q, e, UR_CMD_COMMIT_AND_FETCH);
 		return;
 	}
@@ -252,14 +262,8 @@ static void ur_serve(struct ur_queue *q, struct ur_entry *e)
 	ur_current = e;
 	fuse_session_process_buf(ur->se, &fb);
 	ur_current = NULL;
-	if (!e->replied) {
-		/* No reply (a NOTIFY_REPLY): the entry still comes back only
-		 * through a commit. */
-		memset(out, 0, sizeof(*out));
-		out->len = sizeof(*out);
-		out->unique = e->unique;
-		e->hdr.ent.payload_sz = 0;
-	}
+	if (!e->replied)
+		ur_reply_bare(e, 0);
 	ur_prep_cmd(q, e, UR_CMD_COMMIT_AND_FETCH);
 }
 

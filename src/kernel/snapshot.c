@@ -187,6 +187,7 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 			err = -ENOMEM;
 		}
 	}
+	out->env = exec_env_get(t->env);
 	out->fdt_id = t->fdt ? t->fdt->id : 0;
 	out->fdt_users = t->fdt ? fdt_users(t->fdt) : 0;
 	out->uid = t->uid;
@@ -212,6 +213,8 @@ out_unlock:
 void task_snap_free(struct task_snap *s)
 {
 	free(s->cmdline);
+	exec_env_put(s->env);
+	s->env = NULL;
 	free(s->queued);
 	free(s->ptrace.tracees);
 	s->cmdline = NULL;

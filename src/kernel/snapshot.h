@@ -49,6 +49,7 @@ struct task_snap {
 	char comm[16];
 	char *cmdline;       /* NUL-separated argv */
 	size_t cmdline_len;
+	struct exec_env *env; /* a reference: the initial environment, or NULL */
 	enum task_exit_state exit_state;
 	int exit_status;     /* wait(2) status once exiting */
 	int exit_signal;

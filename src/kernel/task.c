@@ -36,6 +36,8 @@ static void task_free_rcu(struct rcu_head *head)
 	fdt_put(t->fdt);
 	free(t->cmdline);
 	free(t->sc.exec_argv);
+	exec_env_put(t->env);
+	exec_env_put(t->sc.exec_env);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
 }

@@ -18,6 +18,7 @@
 #include <urcu/rculfhash.h>
 
 #include "kernel/cgroup.h"
+#include "kernel/exec_env.h"
 #include "kernel/fd_table.h"
 #include "kernel/ptrace.h"
 #include "kernel/signals.h"
@@ -101,6 +102,10 @@ struct task {
 	char comm[16];            /* protected by mu: executable name or PR_SET_NAME */
 	char *cmdline;            /* protected by mu: argv joined by NULs */
 	size_t cmdline_len;       /* protected by mu */
+	/* The environment the program was started with (exec_env.h); NULL
+	 * when no exec was seen (the init task: readers use the host's).
+	 * The pointer is protected by mu; the object is immutable. */
+	struct exec_env *env;
 	struct fd_table *fdt;     /* protected by mu; shared with CLONE_FILES */
 	/* Credentials, as the host applied them: refreshed from the
 	 * platform when a set*id syscall succeeds and at exec (setuid
@@ -125,6 +130,7 @@ struct task {
 		bool clone_pending;        /* clone/clone3 trapped, event not seen */
 		char *exec_argv;           /* argv of the new image, NUL-joined */
 		size_t exec_argv_len;
+		struct exec_env *exec_env; /* envp of the new image */
 		bool exec_captured;        /* exec_argv/exec_comm are valid */
 		char exec_comm[16];
 		/* AT_UID, AT_EUID, AT_GID, AT_EGID of the new image's

@@ -100,6 +100,7 @@ static int task_inherit(struct task *t, struct task *parent,
 		memcpy(t->cmdline, parent->cmdline, parent->cmdline_len);
 		t->cmdline_len = parent->cmdline_len;
 	}
+	t->env = exec_env_get(parent->env);
 	t->uid = parent->uid;
 	t->euid = parent->euid;
 	t->suid = parent->suid;

@@ -82,6 +82,9 @@ struct task *task_exec(struct kernel *k, struct task *t)
 		t->cmdline_len = t->sc.exec_argv_len;
 		t->sc.exec_argv = NULL;
 		t->sc.exec_argv_len = 0;
+		exec_env_put(t->env);
+		t->env = t->sc.exec_env;
+		t->sc.exec_env = NULL;
 		memcpy(t->comm, t->sc.exec_comm, sizeof(t->comm));
 	}
 	if (t->fdt && fdt_users(t->fdt) > 1) {
@@ -177,6 +180,39 @@ static const char *image_string(const struct stack_image *im, uint64_t a)
  * with the usual 8 MiB. */
 static const size_t exec_stack_reads[] = { 32u << 10, 512u << 10, 4u << 20 };
 
+/* Copies the environment strings whose pointers start at *a into
+ * t->sc.exec_env, and leaves *a at envp's NULL. -EAGAIN when a pointer
+ * or string lies beyond the copy. */
+static int exec_capture_env(struct task *t, const struct stack_image *im,
+			    uint64_t *a)
+{
+	const uint64_t *w;
+	const char *s;
+	size_t len = 0, l;
+	uint64_t p;
+	char *d;
+
+	for (p = *a; (w = image_word(im, p)) && *w; p += 8) {
+		if (!(s = image_string(im, *w)))
+			return -EAGAIN;
+		len += strlen(s) + 1;
+	}
+	if (!w)
+		return -EAGAIN;
+	exec_env_put(t->sc.exec_env);
+	t->sc.exec_env = exec_env_new(NULL, len);
+	if (!t->sc.exec_env)
+		return -ENOMEM;
+	d = t->sc.exec_env->data;
+	for (; *a < p; *a += 8) {
+		s = image_string(im, *image_word(im, *a));
+		l = strlen(s) + 1;
+		memcpy(d, s, l);
+		d += l;
+	}
+	return 0;
+}
+
 /* Parses a copy of size bytes of the stack at sp; *got is how much the
  * copy held (short at the end of the stack's mapping). Returns 0,
  * -ENOMEM, or -EAGAIN when something lies beyond the copy. */
@@ -191,6 +227,7 @@ static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp,
 	uint64_t argc, a;
 	size_t len = 0;
 	ssize_t n;
+	int err;
 
 	*got = 0;
 	t->sc.exec_ids_valid = false;
@@ -226,10 +263,9 @@ static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp,
 	/* Past argv's NULL, the environment and its NULL, then the
 	 * auxiliary vector. */
 	a = sp + 8 + (argc + 1) * 8;
-	while ((w = image_word(&im, a)) && *w)
-		a += 8;
-	if (!w)
-		goto again;
+	err = exec_capture_env(t, &im, &a);
+	if (err)
+		goto fail;
 	for (a += 8;; a += 16) {
 		const uint64_t *type = image_word(&im, a);
 		const uint64_t *val = image_word(&im, a + 8);
@@ -251,10 +287,14 @@ static int exec_capture_image(struct kernel *k, struct task *t, uint64_t sp,
 	free(buf);
 	return 0;
 again:
+	err = -EAGAIN;
+fail:
 	t->sc.exec_ids_valid = false;
+	exec_env_put(t->sc.exec_env);
+	t->sc.exec_env = NULL;
 	free(out);
 	free(buf);
-	return -EAGAIN;
+	return err;
 }
 
 int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)

@@ -467,15 +467,22 @@ int linux_show_fdinfo(struct procfs_ctx *c, struct pbuf *b)
 	return err == -EACCES || err == -ENOENT || err == -ESRCH ? -ENOENT : err;
 }
 
-/* Host-owned files and links, passed through whole. */
+/* A host-owned file, passed through whole. */
+static int linux_host_file(struct procfs_ctx *c, struct pbuf *b,
+			   const char *what)
+{
+	char path[64];
+	int err = host_path(c, path, sizeof(path), what);
+
+	if (err == 0 && host_read_file(path, b) < 0)
+		pbuf_free(b); /* gone or zombie: empty, as Linux */
+	return err;
+}
+
 #define HOST_FILE(fn, what)                                              \
 	static int fn(struct procfs_ctx *c, struct pbuf *b)              \
 	{                                                                \
-		char path[64];                                           \
-		int err = host_path(c, path, sizeof(path), what);        \
-		if (err == 0 && host_read_file(path, b) < 0)             \
-			pbuf_free(b); /* gone or zombie: empty, as Linux */ \
-		return err;                                              \
+		return linux_host_file(c, b, what);                      \
 	}
 #define HOST_LINK(fn, what)                                              \
 	static int fn(struct procfs_ctx *c, struct pbuf *b)              \
@@ -486,7 +493,24 @@ int linux_show_fdinfo(struct procfs_ctx *c, struct pbuf *b)
 			err = host_readlink(path, b);                    \
 		return err < 0 ? -ENOENT : 0;                            \
 	}
-HOST_FILE(linux_show_environ, "environ")
+
+/* Linux's environ_read(): the environment strings the exec left in the
+ * program's memory, empty for a zombie (it has no memory). The kernel
+ * keeps them from the exec (exec_env.h); a task with none seen (the
+ * init task) is read from the host. */
+static int linux_show_environ(struct procfs_ctx *c, struct pbuf *b)
+{
+	const struct task_snap *t = ctx_task(c);
+
+	if (!t)
+		return -ENOENT;
+	if (t->exit_state >= TASK_EXIT_ZOMBIE)
+		return 0;
+	if (!t->env)
+		return linux_host_file(c, b, "environ");
+	pbuf_put(b, t->env->data, t->env->len);
+	return b->err;
+}
 HOST_FILE(linux_show_statm, "statm")
 HOST_FILE(linux_show_maps, "maps")
 HOST_FILE(linux_show_mounts, "mounts")

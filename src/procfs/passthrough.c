@@ -47,13 +47,20 @@ struct pt_backing_map {
 #define PT_DEV_IOC_BACKING_OPEN _IOW(229, 1, struct pt_backing_map)
 #define PT_DEV_IOC_BACKING_CLOSE _IOW(229, 2, uint32_t)
 
+/* Who may have kept a mapping of a backing: a reader that opened a file
+ * through it (see "Reuse" below). Root reads everything anyway and does
+ * not count. */
+#define PT_SEEN_BY_NOBODY ((uid_t)-1)
+#define PT_SEEN_BY_MANY ((uid_t)-2)
+
 /* A memfd registered as a backing file, and how many bytes it holds. */
 struct pt_backing {
 	int fd;
 	int id;
 	size_t len;
-	bool used;    /* has held some file's contents */
-	bool private; /* holds a file not everyone may read: never reused */
+	/* PT_SEEN_BY_NOBODY, the one user other than root that has opened
+	 * a file through it, or PT_SEEN_BY_MANY. */
+	uid_t seen_by;
 };
 
 /* An inode with live passthrough opens, and the backing they share. */
@@ -74,11 +81,12 @@ struct pt_live {
  * open that read the backing is gone: no reader can see the new contents,
  * except through a mapping made through the file and kept after close
  * (passthrough maps the memfd itself). Such a mapping sees later renders
- * of other files, so a file not everyone may read (proc/PID/environ)
- * gets a memory file that never held another's contents and is closed
- * after it, never reused: what a kept mapping can show is what its owner
- * may open anyway. sentryfs(5) tells readers not to map these files, as
- * Linux's /proc refuses mmap altogether.
+ * of other files. So a file not everyone may read (proc/PID/environ)
+ * goes only into a backing that no user but its reader (and root) has
+ * ever opened a file through: a kept mapping then shows only what its
+ * holder may open anyway. Each backing records who has (seen_by).
+ * sentryfs(5) tells readers not to map these files, as Linux's /proc
+ * refuses mmap altogether.
  * Backings grown past PT_RECYCLE_MAX bytes are not reused but closed, so
  * the pool's memory stays small; so are those that find the pool full. */
 #define PT_SPARE_MAX 32
@@ -163,8 +171,7 @@ static int pt_backing_new(struct procfs_pt *pt, struct pt_backing *out)
 	out->fd = fd;
 	out->id = id;
 	out->len = 0;
-	out->used = false;
-	out->private = false;
+	out->seen_by = PT_SEEN_BY_NOBODY;
 	return 0;
 }
 
@@ -202,11 +209,28 @@ static struct pt_live **pt_live_slot(struct procfs_pt *pt, uint64_t ino)
 	return p;
 }
 
+/* Records that reader opened a file through b. */
+static void pt_backing_seen(struct pt_backing *b, uid_t reader)
+{
+	if (reader == 0 || b->seen_by == reader)
+		return;
+	b->seen_by = b->seen_by == PT_SEEN_BY_NOBODY ? reader
+						     : PT_SEEN_BY_MANY;
+}
+
+/* Whether reader may be given the private file's contents in b: nobody
+ * else could have kept a mapping of it. */
+static bool pt_backing_private_to(const struct pt_backing *b, uid_t reader)
+{
+	return b->seen_by == PT_SEEN_BY_NOBODY ||
+	       (reader != 0 && b->seen_by == reader);
+}
+
 /* Takes a spare backing for len bytes, or makes one. Called without mu.
  * Prefers the fullest spare that len covers, so that filling it needs no
  * ftruncate. */
 static int pt_backing_get(struct procfs_pt *pt, size_t len, bool private,
-			  struct pt_backing *out)
+			  uid_t reader, struct pt_backing *out)
 {
 	size_t best = SIZE_MAX;
 	int err;
@@ -215,10 +239,9 @@ static int pt_backing_get(struct procfs_pt *pt, size_t len, bool private,
 	for (size_t i = 0; i < pt->nr_spare; i++) {
 		const struct pt_backing *s = &pt->spare[i];
 
-		if (private) {
-			if (s->used)
-				continue; /* held another file */
-		} else if (best != SIZE_MAX) {
+		if (private && !pt_backing_private_to(s, reader))
+			continue;
+		if (best != SIZE_MAX) {
 			size_t b = pt->spare[best].len;
 
 			/* The fullest that len covers, else any. */
@@ -237,8 +260,7 @@ static int pt_backing_get(struct procfs_pt *pt, size_t len, bool private,
 		if (err < 0)
 			return err;
 	}
-	out->used = true;
-	out->private = private;
+	pt_backing_seen(out, reader);
 	return 0;
 }
 
@@ -247,7 +269,7 @@ static int pt_backing_get(struct procfs_pt *pt, size_t len, bool private,
 static void pt_backing_put_locked(struct procfs_pt *pt, struct pt_backing *b,
 				  struct pt_backing *overflow, bool *spill)
 {
-	if (!b->private && b->len <= PT_RECYCLE_MAX &&
+	if (b->len <= PT_RECYCLE_MAX &&
 	    pt->nr_spare < PT_SPARE_MAX) {
 		pt->spare[pt->nr_spare++] = *b;
 		*spill = false;
@@ -261,7 +283,7 @@ static void pt_backing_put_locked(struct procfs_pt *pt, struct pt_backing *b,
 }
 
 int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
-		   size_t len, bool private)
+		   size_t len, bool private, uid_t reader)
 {
 	struct pt_live **slot, *l;
 	struct pt_backing b;
@@ -275,6 +297,7 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 		/* Another open of this inode is live: the kernel accepts
 		 * only its backing. */
 		(*slot)->opens++;
+		pt_backing_seen(&(*slot)->b, reader);
 		err = (*slot)->b.id;
 		pthread_mutex_unlock(&pt->mu);
 		return err;
@@ -284,7 +307,7 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 	l = malloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	err = pt_backing_get(pt, len, private, &b);
+	err = pt_backing_get(pt, len, private, reader, &b);
 	if (err < 0) {
 		free(l);
 		if (err == -EPERM)
@@ -307,6 +330,7 @@ int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
 		int theirs = (*slot)->b.id;
 
 		(*slot)->opens++;
+		pt_backing_seen(&(*slot)->b, reader);
 		pt_backing_put_locked(pt, &b, &spill, &spilled);
 		pthread_mutex_unlock(&pt->mu);
 		free(l);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct procfs_pt;
 
@@ -30,11 +31,11 @@ bool procfs_pt_enabled(const struct procfs_pt *pt);
 /* Registers data as the contents of an open of inode ino. Returns the
  * backing id to reply with (shared with the inode's other live opens, if
  * any), or -errno: then serve the open with direct_io. Every success is
- * paired with one procfs_pt_release(). private: a file not everyone may
- * read, whose memory file is never reused for another file's contents,
- * nor takes one that held another's. */
+ * paired with one procfs_pt_release(). reader: the opener's user ID.
+ * private: a file not everyone may read, put only in a memory file that
+ * no other user (but root) has read a file through. */
 int procfs_pt_open(struct procfs_pt *pt, uint64_t ino, const void *data,
-		   size_t len, bool private);
+		   size_t len, bool private, uid_t reader);
 void procfs_pt_release(struct procfs_pt *pt, uint64_t ino);
 
 /* Does one piece of deferred work (closes a released backing, or makes

@@ -298,10 +298,11 @@ static void procfs_open(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	if (procfs_pt_enabled(fs->pt)) {
-		/* A file not everyone may read never shares a memory file
-		 * with other files (see passthrough.c). */
+		/* A file not everyone may read goes only into a memory
+		 * file no other user has read through (see passthrough.c). */
 		id = procfs_pt_open(fs->pt, ino, b.data, b.len,
-				    (mode & S_IROTH) == 0);
+				    (mode & S_IROTH) == 0,
+				    fuse_req_ctx(req)->uid);
 		if (id < 0)
 			id = 0; /* refused: direct_io from our copy */
 	}

@@ -301,6 +301,62 @@ def setuid_exec_credentials_match_the_host(ctx):
         shutil.rmtree(d, ignore_errors=True)
 
 
+@case
+def environ_is_the_one_the_program_was_started_with(ctx):
+    # proc/PID/environ comes from the exec's copy of the new stack, not
+    # from the host's file; both must hold the same bytes.
+    d = tempfile.mkdtemp(prefix="sentry-environ-")
+    mnt = os.path.join(d, "mnt")
+    marker = "31.%d" % os.getpid()
+    want = b"A=1\0B=two words\0EMPTY=\0"
+    proc = subprocess.Popen(
+        [ctx.sentry, "run", "--name", f"it-environ-{os.getpid()}",
+         "--mount", mnt, "--", "env", "-i", "A=1", "B=two words", "EMPTY=",
+         "sleep", marker],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        got = host = None
+        deadline = time.time() + 20
+        while (got is None or host is None) and time.time() < deadline:
+            time.sleep(0.1)
+            got = host = None
+            try:
+                for pid in os.listdir(os.path.join(mnt, "proc")):
+                    if not pid.isdigit():
+                        continue
+                    base = os.path.join(mnt, "proc", pid)
+                    with open(os.path.join(base, "cmdline"), "rb") as f:
+                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
+                            continue
+                    with open(os.path.join(base, "environ"), "rb") as f:
+                        got = f.read()
+            except OSError:
+                continue
+            for pid in os.listdir("/proc"):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
+                            continue
+                    with open(f"/proc/{pid}/environ", "rb") as f:
+                        host = f.read()
+                except OSError:
+                    continue
+        print("environ:", got, "host:", host)
+        if got != want or host != want:
+            fail("expected %r from both" % want)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if os.path.ismount(mnt):
+            subprocess.run(["umount", "-l", mnt])
+            fail("the sentry left its mount behind")
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def pid_ns_of(pid):
     try:
         return os.readlink(f"/proc/{pid}/ns/pid")

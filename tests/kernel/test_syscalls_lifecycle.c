@@ -121,6 +121,37 @@ static void exec_captures_the_path_and_argv_from_the_new_stack(void **state)
 	task_snap_free(&s);
 }
 
+/* The environment strings of the new stack become the task's initial
+ * environment (proc/PID/environ); a fork shares them, an exec replaces
+ * them for the execing task only. */
+static void exec_keeps_the_environment_and_a_fork_shares_it(void **state)
+{
+	struct fake_world *w = *state;
+	const char *const argv[] = { "sh", NULL };
+	struct syscall_frame f;
+	struct task *child = NULL;
+	struct task_snap s;
+
+	assert_null(w->init->env);
+	fake_exec(w->fp, w->k, w->init, "/bin/sh", argv);
+	assert_non_null(w->init->env);
+	assert_int_equal(w->init->env->len, sizeof("LANG=C"));
+	assert_memory_equal(w->init->env->data, "LANG=C", sizeof("LANG=C"));
+
+	fake_syscall(w->k, w->init, &f, SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
+	assert_int_equal(task_clone(w->k, w->init, 2, 1002, &child), 0);
+	assert_ptr_equal(child->env, w->init->env);
+	assert_int_equal(task_snapshot(w->k, 2, &s), 0);
+	assert_ptr_equal(s.env, w->init->env);
+	task_snap_free(&s);
+
+	fake_exec(w->fp, w->k, child, "/bin/true", argv);
+	assert_non_null(child->env);
+	assert_ptr_not_equal(child->env, w->init->env);
+	assert_memory_equal(child->env->data, "LANG=C", sizeof("LANG=C"));
+	assert_int_equal(w->init->env->refs, 1);
+}
+
 static void exec_with_an_unreadable_stack_keeps_the_command_line(void **state)
 {
 	struct fake_world *w = *state;
@@ -266,6 +297,7 @@ int main(int argc, char **argv)
 		TEST(clone3_with_unreadable_args_is_left_to_the_host),
 		TEST(clone_records_flags_and_exit_signal),
 		TEST(exec_captures_the_path_and_argv_from_the_new_stack),
+		TEST(exec_keeps_the_environment_and_a_fork_shares_it),
 		TEST(exec_with_an_unreadable_stack_keeps_the_command_line),
 		TEST(exec_argv_strings_that_cross_pages_are_read_whole),
 		TEST(exec_argv_beyond_the_first_read_is_read_whole),

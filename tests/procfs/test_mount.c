@@ -446,68 +446,132 @@ static void environ_and_fd_are_for_the_owner_only(void **state)
 	}
 }
 
-/* A mapping of a file not everyone may read, kept after close, never
- * shows another file's contents: its memory file is not reused
- * (passthrough.c). Files read meanwhile take other memory files. */
-static void a_kept_mapping_of_environ_keeps_its_contents(void **state)
+/* Opens every readable regular file of tasks/T and proc/T for T in
+ * 1..3, except environ; returns how many descriptors it put in held. */
+static int open_many_files(int *held, int max)
 {
-	char path[256];
-	size_t len;
-	char *want = vfs_read("proc/3/environ", &len);
-	void *map;
-	int fd;
+	static const char *const dirs[] = { "tasks", "proc" };
+	int nheld = 0;
 
-	if (len == 0) {
-		free(want);
-		skip(); /* nothing to map */
-	}
-	path_of(path, sizeof(path), "proc/3/environ");
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		free(want);
-		skip(); /* served without passthrough: nothing is shared */
-	}
-	/* Hold every other file of three tasks open at once: together they
-	 * need more memory files than the pool keeps, so a reusable one
-	 * would be taken and overwritten. */
-	{
-		static const char *const dirs[] = { "tasks", "proc" };
-		int held[256], nheld = 0;
+	for (int d = 0; d < 2; d++) {
+		for (int t = 1; t <= 3; t++) {
+			char dp[256];
+			struct dirent *e;
+			DIR *dir;
 
-		for (int d = 0; d < 2; d++) {
-			for (int t = 1; t <= 3; t++) {
-				char dp[256];
-				struct dirent *e;
-				DIR *dir;
+			snprintf(dp, sizeof(dp), "%s/%s/%d", g.mnt, dirs[d], t);
+			dir = opendir(dp);
+			if (!dir)
+				continue;
+			while ((e = readdir(dir)) && nheld < max) {
+				char fp[512];
+				int h;
 
-				snprintf(dp, sizeof(dp), "%s/%s/%d", g.mnt, dirs[d], t);
-				dir = opendir(dp);
-				assert_non_null(dir);
-				while ((e = readdir(dir)) && nheld < 256) {
-					char fp[512];
-					int h;
-
-					if (e->d_type != DT_REG ||
-					    !strcmp(e->d_name, "environ"))
-						continue;
-					snprintf(fp, sizeof(fp), "%s/%s", dp, e->d_name);
-					h = open(fp, O_RDONLY);
-					if (h >= 0)
-						held[nheld++] = h;
-				}
-				closedir(dir);
+				if (e->d_type != DT_REG ||
+				    !strcmp(e->d_name, "environ"))
+					continue;
+				snprintf(fp, sizeof(fp), "%s/%s", dp, e->d_name);
+				h = open(fp, O_RDONLY);
+				if (h >= 0)
+					held[nheld++] = h;
 			}
+			closedir(dir);
 		}
-		assert_true(nheld > 40);
-		for (int i = 0; i < nheld; i++)
-			close(held[i]);
 	}
-	assert_memory_equal(map, want, len);
-	munmap(map, len);
-	free(want);
+	return nheld;
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Whether the page at map holds needle; a page past the end of its
+ * memory file (SIGBUS) holds nothing. */
+static bool page_holds(const void *map, const char *needle, size_t n)
+{
+	volatile bool found = false;
+
+	if (sigsetjmp(bus_jmp, 1) == 0)
+		found = memmem(map, 4096, needle, n) != NULL;
+	return found;
+}
+
+/* A mapping of a file, kept after close by another user, never shows a
+ * file not everyone may read (proc/PID/environ): that goes only into
+ * memory files no other user has read through (passthrough.c). */
+static void a_kept_mapping_never_shows_another_users_private_file(void **state)
+{
+	char dir[128], *secret;
+	int ready[2], go[2], status;
+	size_t len;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	secret = vfs_read("proc/3/environ", &len);
+	if (len < 16) {
+		free(secret);
+		skip(); /* nothing to look for */
+	}
+	snprintf(dir, sizeof(dir), "%s/a", g.dir);
+	assert_int_equal(chmod(g.dir, 0711), 0);
+	assert_int_equal(chmod(dir, 0711), 0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	if (pid == 0) {
+		static void *maps[256];
+		int held[256], n, leaked = 0;
+		char c = 0;
+
+		if (setgid(47114) || setuid(47114))
+			_exit(10);
+		/* Map many files at once, then close them: their memory
+		 * files go back to the pool, mapped by this user. */
+		n = open_many_files(held, 256);
+		for (int i = 0; i < n; i++) {
+			maps[i] = mmap(NULL, 4096, PROT_READ, MAP_SHARED,
+				       held[i], 0);
+			close(held[i]);
+		}
+		if (n < 40 || maps[0] == MAP_FAILED)
+			_exit(n < 40 ? 11 : 0); /* no passthrough: nothing shared */
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(12);
+		signal(SIGBUS, on_sigbus);
+		for (int i = 0; i < n; i++)
+			if (maps[i] != MAP_FAILED &&
+			    page_holds(maps[i], secret, 16))
+				leaked++;
+		if (leaked)
+			fprintf(stderr, "%d kept mappings show environ\n",
+				leaked);
+		_exit(leaked ? 13 : 0);
+	}
+	{
+		char c = 0;
+
+		assert_int_equal(read(ready[0], &c, 1), 1);
+		/* Root reads the private file many times, taking memory files
+		 * from the pool each time. */
+		for (int i = 0; i < 40; i++)
+			free(vfs_read("proc/3/environ", NULL));
+		assert_int_equal(write(go[1], &c, 1), 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	chmod(dir, 0700);
+	chmod(g.dir, 0700);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	free(secret);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 /* Backings of released files are reused (passthrough.c): a short file
@@ -722,7 +786,7 @@ int main(void)
 		cmocka_unit_test(stale_mount_is_cleared_by_next_start),
 		cmocka_unit_test(stale_mount_with_cached_attributes_is_cleared),
 		cmocka_unit_test(environ_and_fd_are_for_the_owner_only),
-		cmocka_unit_test(a_kept_mapping_of_environ_keeps_its_contents),
+		cmocka_unit_test(a_kept_mapping_never_shows_another_users_private_file),
 		cmocka_unit_test(reused_backings_hold_only_the_new_contents),
 		cmocka_unit_test(requests_come_through_rings_when_the_kernel_has_them),
 		cmocka_unit_test(without_rings_requests_come_through_dev_fuse),

@@ -49,18 +49,22 @@ int host_readlink(const char *path, struct pbuf *b)
 
 static const char *const host_stat_zero = "0";
 
-int host_stat_read(pid_t host_tgid, pid_t host_tid, bool whole,
-		   struct host_stat *hs)
+void host_stat_init(struct host_stat *hs)
 {
-	char path[64];
-	char *p, *end;
-	int err;
-
 	memset(hs, 0, sizeof(*hs));
 	pbuf_init(&hs->raw);
 	for (int i = 0; i < HOST_STAT_NFIELDS; i++)
 		hs->f[i] = host_stat_zero;
 	hs->f[0] = "S";
+}
+
+int host_stat_read(pid_t host_tgid, pid_t host_tid, bool whole,
+		   struct host_stat *hs)
+{
+	char path[64];
+	int err;
+
+	host_stat_init(hs);
 	if (host_tid <= 0)
 		return -ESRCH;
 	if (whole)
@@ -69,8 +73,15 @@ int host_stat_read(pid_t host_tgid, pid_t host_tid, bool whole,
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat",
 			 (int)host_tgid, (int)host_tid);
 	err = host_read_file(path, &hs->raw);
-	if (err < 0 || !hs->raw.data)
-		return err < 0 ? err : -EIO;
+	return err < 0 ? err : host_stat_split(hs);
+}
+
+int host_stat_split(struct host_stat *hs)
+{
+	char *p, *end;
+
+	if (!hs->raw.data || !hs->raw.len)
+		return -EIO;
 	/* The name may hold spaces and ')': it ends at the last ')'. */
 	p = strrchr(hs->raw.data, ')');
 	if (!p)

@@ -39,6 +39,7 @@
 #include "procfs/passthrough.h"
 #include "procfs/procfs.h"
 #include "procfs/procfs_internal.h"
+#include "procfs/readahead.h"
 #include "procfs/uring.h"
 #include "procfs/wire.h"
 
@@ -82,6 +83,9 @@ struct procfs {
 	struct procfs_pt *pt;
 	struct procfs_uring *ur;
 	struct procfs_wire *wire;
+	/* Host files read ahead of ordered readers (readahead.c); NULL
+	 * without. */
+	struct procfs_readahead *ra;
 };
 
 /* Header of every open handle (fi->fh). */
@@ -157,6 +161,7 @@ static void handle_free(struct procfs_handle *h)
 static void req_ctx(fuse_req_t req, struct procfs_ctx *c)
 {
 	procfs_ctx_init(c, req_fs(req)->k, fuse_req_ctx(req)->pid);
+	c->ra = req_fs(req)->ra;
 }
 
 /* Whether a positive entry may be cached: not rows that come and go with
@@ -1029,6 +1034,9 @@ int procfs_start(struct kernel *k, const char *mountpoint,
 		err = -errno;
 		goto err_unmount;
 	}
+	/* An optimisation too: without its thread, files are read at open. */
+	if (procfs_ra_wanted() && procfs_ra_start(k, &fs->ra) < 0)
+		fs->ra = NULL;
 	err = -pthread_create(&fs->inval_thread, NULL, procfs_inval_worker, fs);
 	if (err < 0)
 		goto err_unmount;
@@ -1055,6 +1063,7 @@ err_unmount:
 	procfs_uring_stop(fs->ur);
 	procfs_pt_free(fs->pt);
 	procfs_wire_free(fs->wire);
+	procfs_ra_stop(fs->ra);
 err_session:
 	fuse_session_destroy(fs->se);
 err_args:
@@ -1078,6 +1087,7 @@ void procfs_stop(struct procfs *fs)
 {
 	struct procfs_transport tr;
 	uint64_t one = 1;
+	unsigned long ra_taken, ra_read;
 
 	if (!fs)
 		return;
@@ -1115,15 +1125,18 @@ void procfs_stop(struct procfs *fs)
 	}
 	procfs_pt_free(fs->pt);
 	procfs_wire_free(fs->wire);
+	procfs_ra_counts(fs->ra, &ra_taken, &ra_read);
+	procfs_ra_stop(fs->ra);
 	if (getenv("SENTRY_PROCFS_STATS")) {
 		fprintf(stderr, "sentry: procfs requests:");
 		for (int i = 0; i < ST_NR; i++)
 			fprintf(stderr, " %s=%lu", st_names[i],
 				__atomic_load_n(&st_count[i], __ATOMIC_RELAXED));
 		fprintf(stderr, "; through io_uring (%d queues): %lu, through "
-			"/dev/fuse: %lu; passthrough %s\n", tr.ring_queues,
+			"/dev/fuse: %lu; passthrough %s; host files read "
+			"ahead: %lu, used: %lu\n", tr.ring_queues,
 			tr.ring_requests, tr.dev_requests,
-			tr.passthrough ? "on" : "off");
+			tr.passthrough ? "on" : "off", ra_read, ra_taken);
 	}
 	procfs_free(fs);
 }

@@ -91,6 +91,10 @@ struct host_stat {
  * state letter is 'S'; returns 0 or -errno either way usable. */
 int host_stat_read(pid_t host_tgid, pid_t host_tid, bool whole,
 		   struct host_stat *hs);
+/* Or, in two steps: every field "0", state 'S'; then, with the file in
+ * hs->raw, the split. Returns 0 or -EIO (the fields stay as they were). */
+void host_stat_init(struct host_stat *hs);
+int host_stat_split(struct host_stat *hs);
 void host_stat_free(struct host_stat *hs);
 /* Field n (Linux's 1-based numbering, 3..52) as a string. */
 const char *host_stat_field(const struct host_stat *hs, int n);
@@ -139,6 +143,7 @@ struct procfs_node {
  * once per context, so a file that reads the task twice sees one state. */
 struct procfs_ctx {
 	struct kernel *k;
+	struct procfs_readahead *ra; /* NULL: no read-ahead (readahead.h) */
 	pid_t caller;      /* host TID of the requester (sentry's PID ns); 0 unknown */
 	uint32_t id;       /* the directory's object id */
 	uint32_t leaf;     /* numbered leaf (fd number) */

@@ -1,0 +1,329 @@
+/*
+ * This file implements read-ahead of host-owned files for readers that
+ * walk proc/ in order, as ps, top and pgrep do.
+ *
+ * proc/PID/stat and proc/PID/status carry host-owned numbers (times,
+ * memory, context switches: DESIGN §2), so rendering one reads the
+ * host's own file: about as long again as the FUSE round trip itself,
+ * and most of what kept `ps -e` on proc/ far above the host's /proc
+ * (bench/procfs_bench.sh, "(per file)" rows). A reader that opens these
+ * files for ascending PIDs will, nearly always, go on to the next PIDs.
+ * Once RA_STREAK renders in a row have come in ascending order, a
+ * thread of its own reads the host's two files for the next RA_WINDOW
+ * thread groups, into slots the renderers take them from. On a machine
+ * with a CPU to spare, the host reads then run beside the reader's
+ * round trips instead of inside them.
+ *
+ * A file read ahead is used once, and only while younger than
+ * RA_FRESH_NS: one tick of the clock that the times in these files
+ * count (USER_HZ, 100 Hz), so a reader sees numbers at most that much
+ * older than a read at open would have given. Anything else (an
+ * isolated read, a file asked for twice, a slot taken by another group,
+ * a TID reused by a new task) is read at open as before.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <urcu.h>
+
+#include "kernel/kernel.h"
+#include "kernel/task_set.h"
+#include "procfs/procfs_internal.h"
+#include "procfs/readahead.h"
+
+#define RA_SLOTS 256   /* a power of two, well above RA_WINDOW */
+#define RA_WINDOW 32   /* thread groups read ahead of the reader */
+#define RA_STREAK 3    /* ascending renders before reading ahead */
+/* How long the thread's sorted list of TGIDs serves before it is taken
+ * again: a group created since is only missed by the read-ahead. */
+#define RA_LIST_NS (100u * 1000 * 1000)
+
+static const char *const ra_names[RA_NR_FILES] = { "stat", "status" };
+
+/* One thread group's files, read ahead. */
+struct ra_slot {
+	/* mu protects the rest. */
+	pthread_mutex_t mu;
+	pid_t tgid;        /* 0: empty */
+	pid_t host;        /* the leader's host TID */
+	uint64_t start_ns; /* the leader's creation: tells a reused TID */
+	uint64_t when_ns;  /* CLOCK_MONOTONIC before the reads */
+	bool has[RA_NR_FILES];
+	struct pbuf file[RA_NR_FILES];
+};
+
+struct procfs_readahead {
+	struct kernel *k;
+	pthread_t thread;
+	bool started;
+
+	/* mu protects the reader's position and the thread's orders. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pid_t last;       /* the last TGID rendered */
+	int streak;       /* renders since the TGIDs last went down */
+	pid_t want;       /* read ahead of this TGID; 0: nothing asked */
+	pid_t refill_at;  /* ask again when the reader gets here */
+	bool stop;
+
+	/* Owned by the thread: the TGIDs, ascending, as of list_ns. */
+	pid_t *tgids;
+	int nr_tgids;
+	uint64_t list_ns;
+
+	struct ra_slot slot[RA_SLOTS];
+	unsigned long taken, read; /* atomic */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct ra_slot *ra_slot(struct procfs_readahead *ra, pid_t tgid)
+{
+	return &ra->slot[(unsigned)tgid & (RA_SLOTS - 1)];
+}
+
+/* Empties s's files. Preconditions: s->mu. */
+static void ra_slot_clear_locked(struct ra_slot *s)
+{
+	for (int i = 0; i < RA_NR_FILES; i++) {
+		pbuf_free(&s->file[i]);
+		s->has[i] = false;
+	}
+	s->tgid = 0;
+}
+
+/* Reads tgid's two host files into its slot, unless they are there and
+ * young enough to outlast the reader's way to them. */
+static void ra_read_group(struct procfs_readahead *ra, pid_t tgid)
+{
+	struct pbuf f[RA_NR_FILES];
+	struct ra_slot *s = ra_slot(ra, tgid);
+	uint64_t start_ns = 0, when;
+	pid_t host = 0;
+	struct task *t;
+	bool fresh;
+	int i;
+
+	rcu_read_lock();
+	t = task_lookup_rcu(ra->k, tgid);
+	if (t) {
+		host = CMM_LOAD_SHARED(t->host_tid);
+		start_ns = __atomic_load_n(&t->start_ns, __ATOMIC_RELAXED);
+	}
+	rcu_read_unlock();
+	if (host <= 0)
+		return;
+	when = mono_ns();
+	pthread_mutex_lock(&s->mu);
+	fresh = s->tgid == tgid && s->host == host &&
+		s->start_ns == start_ns && s->has[RA_STAT] &&
+		s->has[RA_STATUS] && when - s->when_ns < RA_FRESH_NS / 2;
+	pthread_mutex_unlock(&s->mu);
+	if (fresh)
+		return;
+	for (i = 0; i < RA_NR_FILES; i++) {
+		char path[64];
+
+		pbuf_init(&f[i]);
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)host,
+			 ra_names[i]);
+		if (host_read_file(path, &f[i]) < 0 || !f[i].len)
+			break;
+	}
+	if (i < RA_NR_FILES) { /* gone meanwhile: left to the renderer */
+		for (; i >= 0; i--)
+			pbuf_free(&f[i]);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	ra_slot_clear_locked(s);
+	s->tgid = tgid;
+	s->host = host;
+	s->start_ns = start_ns;
+	s->when_ns = when;
+	for (i = 0; i < RA_NR_FILES; i++) {
+		s->file[i] = f[i];
+		s->has[i] = true;
+	}
+	pthread_mutex_unlock(&s->mu);
+	__atomic_add_fetch(&ra->read, RA_NR_FILES, __ATOMIC_RELAXED);
+}
+
+/* Reads ahead of TGID from; returns the TGID whose render should ask for
+ * more (INT_MAX: the end of the list). */
+static pid_t ra_fill(struct procfs_readahead *ra, pid_t from)
+{
+	uint64_t now = mono_ns();
+	int lo, hi;
+
+	if (!ra->tgids || now - ra->list_ns > RA_LIST_NS ||
+	    from >= ra->tgids[ra->nr_tgids - 1]) {
+		free(ra->tgids);
+		ra->nr_tgids = ts_list_tids(ra->k, true, &ra->tgids);
+		if (ra->nr_tgids <= 0) {
+			ra->tgids = NULL;
+			ra->nr_tgids = 0;
+			return INT_MAX;
+		}
+		ra->list_ns = now;
+	}
+	/* The first TGID above from. */
+	for (lo = 0, hi = ra->nr_tgids; lo < hi;) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ra->tgids[mid] <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int i = lo; i < lo + RA_WINDOW && i < ra->nr_tgids; i++)
+		ra_read_group(ra, ra->tgids[i]);
+	return lo + RA_WINDOW / 2 < ra->nr_tgids ? ra->tgids[lo + RA_WINDOW / 2]
+						 : INT_MAX;
+}
+
+static void *ra_thread(void *arg)
+{
+	struct procfs_readahead *ra = arg;
+
+	rcu_register_thread();
+	pthread_mutex_lock(&ra->mu);
+	for (;;) {
+		pid_t from, next;
+
+		while (!ra->stop && !ra->want)
+			pthread_cond_wait(&ra->cv, &ra->mu);
+		if (ra->stop)
+			break;
+		from = ra->want;
+		ra->want = 0;
+		pthread_mutex_unlock(&ra->mu);
+		next = ra_fill(ra, from);
+		pthread_mutex_lock(&ra->mu);
+		/* Unless the reader started over meanwhile. */
+		if (ra->refill_at == INT_MAX)
+			ra->refill_at = next;
+	}
+	pthread_mutex_unlock(&ra->mu);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+/* Notes a render of TGID tgid's file; asks the thread for more when the
+ * reader has gone in order long enough and reached the refill point. */
+static void ra_note(struct procfs_readahead *ra, pid_t tgid)
+{
+	pthread_mutex_lock(&ra->mu);
+	if (tgid < ra->last) {
+		ra->streak = 0;
+		ra->refill_at = 0;
+	} else if (tgid > ra->last) {
+		ra->streak++;
+	}
+	ra->last = tgid;
+	if (ra->streak >= RA_STREAK && tgid >= ra->refill_at) {
+		ra->want = tgid;
+		ra->refill_at = INT_MAX; /* until the thread says */
+		pthread_cond_signal(&ra->cv);
+	}
+	pthread_mutex_unlock(&ra->mu);
+}
+
+int procfs_ra_take(struct procfs_readahead *ra, pid_t tgid, pid_t host_tgid,
+		   uint64_t start_ns, enum ra_file which, struct pbuf *out)
+{
+	struct ra_slot *s;
+	int err = -ENOENT;
+
+	if (!ra || tgid <= 0)
+		return -ENOENT;
+	s = ra_slot(ra, tgid);
+	pthread_mutex_lock(&s->mu);
+	if (s->tgid == tgid && s->host == host_tgid &&
+	    s->start_ns == start_ns && s->has[which] &&
+	    mono_ns() - s->when_ns < RA_FRESH_NS) {
+		*out = s->file[which];
+		pbuf_init(&s->file[which]);
+		s->has[which] = false;
+		err = 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (err == 0)
+		__atomic_add_fetch(&ra->taken, 1, __ATOMIC_RELAXED);
+	ra_note(ra, tgid);
+	return err;
+}
+
+bool procfs_ra_wanted(void)
+{
+	const char *env = getenv("SENTRY_PROCFS_READAHEAD");
+
+	return !(env && !strcmp(env, "0")) && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
+int procfs_ra_start(struct kernel *k, struct procfs_readahead **out)
+{
+	struct procfs_readahead *ra = calloc(1, sizeof(*ra));
+	int err;
+
+	*out = NULL;
+	if (!ra)
+		return -ENOMEM;
+	ra->k = k;
+	pthread_mutex_init(&ra->mu, NULL);
+	pthread_cond_init(&ra->cv, NULL);
+	for (int i = 0; i < RA_SLOTS; i++) {
+		pthread_mutex_init(&ra->slot[i].mu, NULL);
+		for (int f = 0; f < RA_NR_FILES; f++)
+			pbuf_init(&ra->slot[i].file[f]);
+	}
+	err = -pthread_create(&ra->thread, NULL, ra_thread, ra);
+	if (err < 0) {
+		procfs_ra_stop(ra); /* no thread: only frees */
+		return err;
+	}
+	ra->started = true;
+	pthread_setname_np(ra->thread, "sentry-ra");
+	*out = ra;
+	return 0;
+}
+
+void procfs_ra_stop(struct procfs_readahead *ra)
+{
+	if (!ra)
+		return;
+	if (ra->started) {
+		pthread_mutex_lock(&ra->mu);
+		ra->stop = true;
+		pthread_cond_signal(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+		pthread_join(ra->thread, NULL);
+	}
+	for (int i = 0; i < RA_SLOTS; i++) {
+		ra_slot_clear_locked(&ra->slot[i]);
+		pthread_mutex_destroy(&ra->slot[i].mu);
+	}
+	free(ra->tgids);
+	pthread_mutex_destroy(&ra->mu);
+	pthread_cond_destroy(&ra->cv);
+	free(ra);
+}
+
+void procfs_ra_counts(const struct procfs_readahead *ra, unsigned long *taken,
+		      unsigned long *read)
+{
+	*taken = ra ? __atomic_load_n(&ra->taken, __ATOMIC_RELAXED) : 0;
+	*read = ra ? __atomic_load_n(&ra->read, __ATOMIC_RELAXED) : 0;
+}

@@ -1,0 +1,210 @@
+/*
+ * Tests of src/procfs/readahead.c: the host's stat and status files read
+ * ahead of a reader that renders proc/PID files in ascending order. The
+ * emulated thread groups are backed by real sleeping host processes, so
+ * the files read are real.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "kernel/kernel.h"
+#include "procfs/procfs_internal.h"
+#include "procfs/readahead.h"
+
+#define NR_GROUPS 12
+
+static struct {
+	struct kernel k;
+	pid_t host[NR_GROUPS + 2];     /* by TGID */
+	struct task *task[NR_GROUPS + 2];
+} g;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	tk_kernel_init(&g.k);
+	for (int tgid = 1; tgid <= NR_GROUPS; tgid++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		g.host[tgid] = pid;
+		g.task[tgid] = tgid == 1 ? tk_init(&g.k, pid, "init", 5)
+					 : tk_fork(&g.k, g.task[1], tgid, pid);
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	for (int tgid = 1; tgid <= NR_GROUPS; tgid++) {
+		kill(g.host[tgid], SIGKILL);
+		waitpid(g.host[tgid], NULL, 0);
+	}
+	kernel_destroy(&g.k);
+	return 0;
+}
+
+static int take(struct procfs_readahead *ra, int tgid, enum ra_file which,
+		struct pbuf *b)
+{
+	pbuf_init(b);
+	return procfs_ra_take(ra, tgid, g.host[tgid], g.task[tgid]->start_ns,
+			      which, b);
+}
+
+/* Whether b is the host's stat file of host process pid. */
+static bool is_stat_of(const struct pbuf *b, pid_t pid)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%d (", (int)pid);
+	return b->len > strlen(want) && !strncmp(b->data, want, strlen(want));
+}
+
+/* Whether b is the host's status file of host process pid. */
+static bool is_status_of(const struct pbuf *b, pid_t pid)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "\nPid:\t%d\n", (int)pid);
+	return b->data && !strncmp(b->data, "Name:\t", 6) &&
+	       strstr(b->data, want);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* A reader going up the TGIDs: after a few renders, the following groups'
+ * files come from the read-ahead, each the right process's, each once. */
+static void ordered_reader_gets_the_next_groups_files(void **state)
+{
+	struct procfs_readahead *ra;
+	unsigned long taken = 0, read = 0;
+	int served = 0;
+
+	(void)state;
+	assert_int_equal(procfs_ra_start(&g.k, &ra), 0);
+	/* Timing-bound (the thread must run within RA_FRESH_NS): a loaded
+	 * machine gets a few tries. */
+	for (int attempt = 0; attempt < 20 && !served; attempt++) {
+		struct pbuf b;
+
+		/* Going down resets the streak; then up from 2. */
+		for (int tgid = 1; tgid <= 4; tgid++) {
+			if (take(ra, tgid, RA_STAT, &b) == 0)
+				assert_true(is_stat_of(&b, g.host[tgid]));
+			pbuf_free(&b);
+		}
+		sleep_ms(2);
+		for (int tgid = 5; tgid <= NR_GROUPS; tgid++) {
+			if (take(ra, tgid, RA_STAT, &b) == 0) {
+				assert_true(is_stat_of(&b, g.host[tgid]));
+				served++;
+				pbuf_free(&b);
+				/* Used once: a second take reads anew. */
+				assert_int_equal(take(ra, tgid, RA_STAT, &b),
+						 -ENOENT);
+			}
+			pbuf_free(&b);
+			if (take(ra, tgid, RA_STATUS, &b) == 0)
+				assert_true(is_status_of(&b, g.host[tgid]));
+			pbuf_free(&b);
+		}
+		/* Start over below. */
+		take(ra, 1, RA_STAT, &b);
+		pbuf_free(&b);
+	}
+	procfs_ra_counts(ra, &taken, &read);
+	procfs_ra_stop(ra);
+	assert_true(served > 0);
+	assert_true(taken >= (unsigned long)served);
+	assert_true(read >= taken);
+}
+
+/* Nothing older than RA_FRESH_NS is used, nor a file read for another
+ * task that had the same TID (another start time). */
+static void stale_files_and_reused_tids_are_read_anew(void **state)
+{
+	struct procfs_readahead *ra;
+	bool stale_refused = false, reuse_refused = false;
+
+	(void)state;
+	assert_int_equal(procfs_ra_start(&g.k, &ra), 0);
+	for (int attempt = 0; attempt < 20; attempt++) {
+		struct pbuf b;
+
+		for (int tgid = 1; tgid <= 4; tgid++) {
+			take(ra, tgid, RA_STAT, &b);
+			pbuf_free(&b);
+		}
+		sleep_ms(2);
+		/* 6 was read ahead: asked for as another task's, refused. */
+		pbuf_init(&b);
+		if (procfs_ra_take(ra, 6, g.host[6],
+				   g.task[6]->start_ns + 1, RA_STAT, &b) == -ENOENT)
+			reuse_refused = true;
+		pbuf_free(&b);
+		sleep_ms((int)(RA_FRESH_NS / 1000000) + 5);
+		if (take(ra, 7, RA_STAT, &b) == -ENOENT)
+			stale_refused = true;
+		pbuf_free(&b);
+		take(ra, 1, RA_STAT, &b);
+		pbuf_free(&b);
+	}
+	procfs_ra_stop(ra);
+	assert_true(reuse_refused);
+	assert_true(stale_refused);
+}
+
+/* An isolated read, or reads in no order, reads nothing ahead. */
+static void unordered_reads_read_nothing_ahead(void **state)
+{
+	static const int order[] = { 5, 2, 9, 3, 11, 4, 8, 1, 6 };
+	struct procfs_readahead *ra;
+	unsigned long taken, read;
+
+	(void)state;
+	assert_int_equal(procfs_ra_start(&g.k, &ra), 0);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct pbuf b;
+
+		assert_int_equal(take(ra, order[i], RA_STAT, &b), -ENOENT);
+		pbuf_free(&b);
+		sleep_ms(1);
+	}
+	procfs_ra_counts(ra, &taken, &read);
+	procfs_ra_stop(ra);
+	assert_int_equal(read, 0);
+	assert_int_equal(taken, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ordered_reader_gets_the_next_groups_files),
+		cmocka_unit_test(stale_files_and_reused_tids_are_read_anew),
+		cmocka_unit_test(unordered_reads_read_nothing_ahead),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

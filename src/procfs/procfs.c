@@ -1087,10 +1087,15 @@ void procfs_stop(struct procfs *fs)
 {
 	struct procfs_transport tr;
 	uint64_t one = 1;
+	int queues;
 	unsigned long ra_taken, ra_read;
 
 	if (!fs)
 		return;
+	/* The rings in service (the unmount below may end them before the
+	 * count is printed). */
+	procfs_get_transport(fs, &tr);
+	queues = tr.ring_queues;
 	/* The invalidation worker first: it talks to the kernel, which may
 	 * wait on requests only the loop threads answer. */
 	if (fs->inval_started) {
@@ -1113,6 +1118,7 @@ void procfs_stop(struct procfs *fs)
 	 * keep serving until then. */
 	fuse_session_unmount(fs->se);
 	procfs_get_transport(fs, &tr);
+	tr.ring_queues = queues;
 	procfs_uring_stop(fs->ur);
 	fuse_session_destroy(fs->se);
 	/* What readers still held open when the session ended. */

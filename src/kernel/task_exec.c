@@ -75,6 +75,13 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	pthread_mutex_unlock(&sh->mu);
 
 	pthread_mutex_lock(&t->mu);
+	/* The old image's environment is gone either way: without a copy
+	 * of the new one, readers fall back to the host's file. */
+	exec_env_put(t->env);
+	t->env = t->sc.exec_captured ? t->sc.exec_env : NULL;
+	if (!t->env)
+		exec_env_put(t->sc.exec_env);
+	t->sc.exec_env = NULL;
 	if (t->sc.exec_captured) {
 		t->sc.exec_captured = false;
 		free(t->cmdline);
@@ -82,9 +89,6 @@ struct task *task_exec(struct kernel *k, struct task *t)
 		t->cmdline_len = t->sc.exec_argv_len;
 		t->sc.exec_argv = NULL;
 		t->sc.exec_argv_len = 0;
-		exec_env_put(t->env);
-		t->env = t->sc.exec_env;
-		t->sc.exec_env = NULL;
 		memcpy(t->comm, t->sc.exec_comm, sizeof(t->comm));
 	}
 	if (t->fdt && fdt_users(t->fdt) > 1) {

@@ -165,6 +165,21 @@ static void exec_with_an_unreadable_stack_keeps_the_command_line(void **state)
 	task_snap_free(&s);
 }
 
+/* An exec whose new stack cannot be read leaves no environment: not the
+ * old image's (readers then take the host's file). */
+static void exec_with_an_unreadable_stack_drops_the_old_environment(void **state)
+{
+	struct fake_world *w = *state;
+	const char *const argv[] = { "sh", NULL };
+
+	fake_exec(w->fp, w->k, w->init, "/bin/sh", argv);
+	assert_non_null(w->init->env);
+	assert_int_equal(task_exec_capture(w->k, w->init, 0xdead0000),
+			 -EFAULT);
+	assert_null(task_exec(w->k, w->init));
+	assert_null(w->init->env);
+}
+
 /* Execs "/bin/x x ARG" with ARG n-1 bytes long and checks that the
  * command line holds both arguments whole. */
 static void exec_big_argument_is_read_whole(struct fake_world *w, size_t n)
@@ -298,6 +313,7 @@ int main(int argc, char **argv)
 		TEST(clone_records_flags_and_exit_signal),
 		TEST(exec_captures_the_path_and_argv_from_the_new_stack),
 		TEST(exec_keeps_the_environment_and_a_fork_shares_it),
+		TEST(exec_with_an_unreadable_stack_drops_the_old_environment),
 		TEST(exec_with_an_unreadable_stack_keeps_the_command_line),
 		TEST(exec_argv_strings_that_cross_pages_are_read_whole),
 		TEST(exec_argv_beyond_the_first_read_is_read_whole),

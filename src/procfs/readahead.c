@@ -10,11 +10,10 @@
  * files for ascending PIDs will, nearly always, go on to the next PIDs.
  * Once RA_STREAK renders in a row have come in ascending order, a
  * thread of its own reads the host's files of the kinds the reader asked
- * for (ps: both; a reader of stat alone: stat) for the next RA_WINDOW
- * thread groups, into slots the renderers take them from. That thread
- * runs at SCHED_IDLE: on a machine with a CPU to spare, the host reads
- * run beside the reader's round trips instead of inside them; on a busy
- * one they wait, and the renderers read at open as without it.
+ * for (ps: both; a reader of stat alone: stat), keeping RA_WINDOW thread
+ * groups ahead of the reader, into slots the renderers take them from.
+ * That thread runs on another CPU than the reader's, so the host reads
+ * run beside the reader's round trips instead of inside them.
  *
  * A file read ahead is used once, and only while younger than
  * RA_FRESH_NS: one tick of the clock that the times in these files
@@ -69,12 +68,15 @@ struct procfs_readahead {
 	/* mu protects the reader's position and the thread's orders. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	pid_t last;       /* the last TGID rendered */
+	pid_t last;       /* the last TGID rendered (written with mu held,
+			     atomically: the thread reads it without) */
 	int streak;       /* renders since the TGIDs last went down */
 	unsigned files;   /* 1 << enum ra_file: what the streak asked for */
 	pid_t want;       /* read ahead of this TGID; 0: nothing asked */
 	pid_t refill_at;  /* ask again when the reader gets here */
 	bool stop;
+	int away_from;    /* the CPU the thread is kept off; -1: none */
+	cpu_set_t cpus;   /* immutable: the CPUs the sentry may use */
 
 	/* Owned by the thread: the TGIDs, ascending, as of list_ns. */
 	pid_t *tgids;
@@ -172,12 +174,28 @@ static void ra_read_group(struct procfs_readahead *ra, pid_t tgid,
 			   __ATOMIC_RELAXED);
 }
 
+/* The index in the thread's list of the first TGID above tgid. */
+static int ra_index_after(const struct procfs_readahead *ra, pid_t tgid)
+{
+	int lo = 0, hi = ra->nr_tgids;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ra->tgids[mid] <= tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Reads the files in files ahead of TGID from; returns the TGID whose
  * render should ask for more (INT_MAX: the end of the list). */
 static pid_t ra_fill(struct procfs_readahead *ra, pid_t from, unsigned files)
 {
 	uint64_t now = mono_ns();
-	int lo, hi;
+	int i;
 
 	if (!ra->tgids || now - ra->list_ns > RA_LIST_NS ||
 	    from >= ra->tgids[ra->nr_tgids - 1]) {
@@ -190,32 +208,42 @@ static pid_t ra_fill(struct procfs_readahead *ra, pid_t from, unsigned files)
 		}
 		ra->list_ns = now;
 	}
-	/* The first TGID above from. */
-	for (lo = 0, hi = ra->nr_tgids; lo < hi;) {
-		int mid = lo + (hi - lo) / 2;
+	/* Reads until RA_WINDOW groups ahead of where the reader is now,
+	 * skipping those it has passed meanwhile: a reader of two files per
+	 * group (ps reads stat and status of every process before anything
+	 * else) is about as fast as this thread, which must then keep
+	 * going rather than read a fixed batch behind it. */
+	for (i = ra_index_after(ra, from); i < ra->nr_tgids; i++) {
+		int reader = ra_index_after(
+			ra, __atomic_load_n(&ra->last, __ATOMIC_RELAXED));
 
-		if (ra->tgids[mid] <= from)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (int i = lo; i < lo + RA_WINDOW && i < ra->nr_tgids; i++)
+		if (i >= reader + RA_WINDOW)
+			break;
+		if (i < reader)
+			i = reader;
 		ra_read_group(ra, ra->tgids[i], files);
-	return lo + RA_WINDOW / 2 < ra->nr_tgids ? ra->tgids[lo + RA_WINDOW / 2]
-						 : INT_MAX;
+	}
+	if (i >= ra->nr_tgids)
+		return INT_MAX; /* the end: nothing more to ask for */
+	/* Asked again when the reader is half a window behind. */
+	i -= RA_WINDOW / 2;
+	return ra->tgids[i > 0 ? i : 0];
 }
 
 static void *ra_thread(void *arg)
 {
 	struct procfs_readahead *ra = arg;
-	struct sched_param idle = { .sched_priority = 0 };
+	struct sched_param batch = { .sched_priority = 0 };
 
-	/* Only a CPU with nothing else to do reads ahead: on the reader's
-	 * own CPU the reads would lengthen its requests instead of running
-	 * beside them (measured: stat 54 µs per open there, against 24 on
-	 * the other CPU and 35 without read-ahead), and a busy sandbox
-	 * keeps its CPUs. */
-	pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+	/* SCHED_BATCH, as the rings: woken, it never preempts a reader or a
+	 * sandboxed thread, and it is kept off the reader's CPU
+	 * (ra_keep_off_this_cpu_locked), where the reads would lengthen the
+	 * reader's requests instead of running beside them (stat 54 µs per
+	 * open there, against 24 on the other CPU and 35 without
+	 * read-ahead). Its reads are those the rings would otherwise make.
+	 * At SCHED_IDLE it lost the other CPU to other work on this VM
+	 * half the time: 45% of ps's files came from it, against 93%. */
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &batch);
 	rcu_register_thread();
 	pthread_mutex_lock(&ra->mu);
 	for (;;) {
@@ -241,6 +269,24 @@ static void *ra_thread(void *arg)
 	return NULL;
 }
 
+/* Keeps the thread off the CPU this render runs on: the reader's, as the
+ * rings serve each request on its reader's CPU (uring.c). One system
+ * call when the reader moves. Preconditions: ra->mu. */
+static void ra_keep_off_this_cpu_locked(struct procfs_readahead *ra)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t away;
+
+	if (cpu < 0 || cpu == ra->away_from || !CPU_ISSET(cpu, &ra->cpus))
+		return;
+	away = ra->cpus;
+	CPU_CLR(cpu, &away);
+	if (CPU_COUNT(&away) == 0)
+		return;
+	if (pthread_setaffinity_np(ra->thread, sizeof(away), &away) == 0)
+		ra->away_from = cpu;
+}
+
 /* Notes a render of TGID tgid's file of kind which; asks the thread for
  * more of the kinds the reader renders when it has gone in order long
  * enough and reached the refill point. */
@@ -256,10 +302,12 @@ static void ra_note(struct procfs_readahead *ra, pid_t tgid,
 		ra->streak++;
 	}
 	ra->files |= 1u << which;
-	ra->last = tgid;
+	/* Read by the thread without mu, to see where the reader is. */
+	__atomic_store_n(&ra->last, tgid, __ATOMIC_RELAXED);
 	if (ra->streak >= RA_STREAK && tgid >= ra->refill_at) {
 		ra->want = tgid;
 		ra->refill_at = INT_MAX; /* until the thread says */
+		ra_keep_off_this_cpu_locked(ra);
 		pthread_cond_signal(&ra->cv);
 	}
 	pthread_mutex_unlock(&ra->mu);
@@ -293,8 +341,12 @@ int procfs_ra_take(struct procfs_readahead *ra, pid_t tgid, pid_t host_tgid,
 bool procfs_ra_wanted(void)
 {
 	const char *env = getenv("SENTRY_PROCFS_READAHEAD");
+	cpu_set_t cpus;
 
-	return !(env && !strcmp(env, "0")) && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	if (env && !strcmp(env, "0"))
+		return false;
+	return sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
+	       CPU_COUNT(&cpus) > 1;
 }
 
 int procfs_ra_start(struct kernel *k, struct procfs_readahead **out)
@@ -306,6 +358,9 @@ int procfs_ra_start(struct kernel *k, struct procfs_readahead **out)
 	if (!ra)
 		return -ENOMEM;
 	ra->k = k;
+	ra->away_from = -1;
+	if (sched_getaffinity(0, sizeof(ra->cpus), &ra->cpus) < 0)
+		CPU_ZERO(&ra->cpus);
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->cv, NULL);
 	for (int i = 0; i < RA_SLOTS; i++) {

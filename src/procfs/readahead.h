@@ -23,8 +23,9 @@ enum ra_file {
 	RA_NR_FILES
 };
 
-/* Whether to read ahead: more than one CPU online (with one, the reads
- * would only move between threads), and not SENTRY_PROCFS_READAHEAD=0. */
+/* Whether to read ahead: more than one CPU to run on (with one, the
+ * reads would only move between threads), and not
+ * SENTRY_PROCFS_READAHEAD=0. */
 bool procfs_ra_wanted(void);
 /* Starts the read-ahead thread. Returns 0 or -errno. */
 int procfs_ra_start(struct kernel *k, struct procfs_readahead **out);

@@ -102,8 +102,8 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The read-ahead thread runs only on an idle CPU (SCHED_IDLE), so on a
- * loaded machine an attempt may find nothing read: tries for this long. */
+/* The read-ahead thread must get a CPU within RA_FRESH_NS, which a loaded
+ * machine may not give it on every attempt: tries for this long. */
 #define TRY_MS 20000
 
 /* Renders which for TGIDs 1..4 in order, which starts the read-ahead of
@@ -197,14 +197,26 @@ static void stale_files_and_reused_tids_are_read_anew(void **state)
 	(void)state;
 	assert_int_equal(procfs_ra_start(&g.k, &ra), 0);
 	while (!checked && now_ms() < deadline) {
+		unsigned long taken, before, read = 0;
+		uint64_t wait_until;
 		struct pbuf b;
 
+		/* Whatever an earlier attempt read is stale by now. */
+		sleep_ms((int)(RA_FRESH_NS / 1000000) + 1);
+		procfs_ra_counts(ra, &taken, &before);
 		prime(ra, RA_STAT);
-		/* 5 served shows the window from 5 on was read. */
-		if (take(ra, 5, RA_STAT, &b) != 0) {
+		/* The thread reads 5 to NR_GROUPS, then stops: wait for all
+		 * of it, so nothing is read after the clock starts below. */
+		wait_until = now_ms() + 1000;
+		while (read < before + (NR_GROUPS - 4) && now_ms() < wait_until) {
+			sleep_ms(1);
+			procfs_ra_counts(ra, &taken, &read);
+		}
+		if (read < before + (NR_GROUPS - 4) ||
+		    take(ra, 5, RA_STAT, &b) != 0) {
 			pbuf_free(&b);
 			start_over(ra);
-			continue;
+			continue; /* too slow a machine this time */
 		}
 		pbuf_free(&b);
 		/* 6, asked for as another task's: refused, and still there
@@ -216,7 +228,7 @@ static void stale_files_and_reused_tids_are_read_anew(void **state)
 				 -ENOENT);
 		pbuf_free(&b);
 		if (take(ra, 6, RA_STAT, &b) != 0) {
-			/* Too slow a machine: 6 went stale meanwhile. */
+			/* 6 went stale meanwhile. */
 			pbuf_free(&b);
 			start_over(ra);
 			continue;

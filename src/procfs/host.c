@@ -58,24 +58,6 @@ void host_stat_init(struct host_stat *hs)
 	hs->f[0] = "S";
 }
 
-int host_stat_read(pid_t host_tgid, pid_t host_tid, bool whole,
-		   struct host_stat *hs)
-{
-	char path[64];
-	int err;
-
-	host_stat_init(hs);
-	if (host_tid <= 0)
-		return -ESRCH;
-	if (whole)
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)host_tgid);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat",
-			 (int)host_tgid, (int)host_tid);
-	err = host_read_file(path, &hs->raw);
-	return err < 0 ? err : host_stat_split(hs);
-}
-
 int host_stat_split(struct host_stat *hs)
 {
 	char *p, *end;

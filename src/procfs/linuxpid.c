@@ -64,21 +64,27 @@ static int linux_tpgid(struct procfs_ctx *c, const struct task_snap *t,
 	return fg < 0 ? -1 : fg;
 }
 
-/* The host's stat or status file of a whole process, as the read-ahead
- * has it (readahead.c) or read now. */
-static int host_process_file(struct procfs_ctx *c, const struct task_snap *t,
-			     pid_t host_tgid, enum ra_file which,
-			     struct pbuf *b)
+/* The host's stat or status file of task t (whole: of its process, as
+ * the read-ahead may have it, readahead.c) into b. */
+static int host_task_file(struct procfs_ctx *c, const struct task_snap *t,
+			  bool whole, enum ra_file which, struct pbuf *b)
 {
+	const char *name = which == RA_STAT ? "stat" : "status";
+	pid_t host_tgid;
 	char path[64];
 
-	if (procfs_ra_take(c->ra, t->tgid, host_tgid, t->start_ns, which,
-			   b) == 0)
-		return 0;
 	if (t->host_tid <= 0)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)host_tgid,
-		 which == RA_STAT ? "stat" : "status");
+	host_tgid = procfs_host_tgid(c, t);
+	if (whole && procfs_ra_take(c->ra, t->tgid, host_tgid, t->start_ns,
+				    which, b) == 0)
+		return 0;
+	if (whole)
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)host_tgid,
+			 name);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s",
+			 (int)host_tgid, (int)t->host_tid, name);
 	return host_read_file(path, b);
 }
 
@@ -92,14 +98,9 @@ static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
 
 	if (!t)
 		return -ENOENT;
-	if (whole) {
-		host_stat_init(&hs);
-		if (host_process_file(c, t, procfs_host_tgid(c, t), RA_STAT,
-				      &hs.raw) == 0)
-			host_stat_split(&hs);
-	} else {
-		host_stat_read(procfs_host_tgid(c, t), t->host_tid, false, &hs);
-	}
+	host_stat_init(&hs);
+	if (host_task_file(c, t, whole, RA_STAT, &hs.raw) == 0)
+		host_stat_split(&hs);
 	pbuf_printf(b, "%d (%s) %c %d %d %d %s %d", t->tid, t->comm,
 		    linux_state_letter(t, host_stat_field(&hs, 3)[0]), t->ppid,
 		    t->pgid, t->sid, host_stat_field(&hs, 7),
@@ -292,22 +293,14 @@ static void status_value(struct pbuf *b, int i, const struct task_snap *t,
 static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 {
 	const struct task_snap *t = ctx_task(c);
-	pid_t host_tgid;
 	struct pbuf host;
-	char path[64];
 	char host_letter = 'S';
 	const char *p, *end;
 
 	if (!t)
 		return -ENOENT;
-	host_tgid = procfs_host_tgid(c, t);
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status",
-		 (int)host_tgid, (int)t->host_tid);
 	pbuf_init(&host);
-	if (t->host_tid <= 0 ||
-	    (whole ? host_process_file(c, t, host_tgid, RA_STATUS, &host)
-		   : host_read_file(path, &host)) < 0 ||
-	    !host.len) {
+	if (host_task_file(c, t, whole, RA_STATUS, &host) < 0 || !host.len) {
 		char letter = linux_state_letter(t, 'S');
 
 		for (size_t i = 0;

@@ -86,13 +86,10 @@ struct host_stat {
 	int nr;
 };
 
-/* Reads and splits /proc/<host_tgid>/task/<host_tid>/stat (whole:
- * /proc/<host_tgid>/stat). On failure every field reads "0" and the
- * state letter is 'S'; returns 0 or -errno either way usable. */
-int host_stat_read(pid_t host_tgid, pid_t host_tid, bool whole,
-		   struct host_stat *hs);
-/* Or, in two steps: every field "0", state 'S'; then, with the file in
- * hs->raw, the split. Returns 0 or -EIO (the fields stay as they were). */
+/* A host stat file, split: host_stat_init() sets every field "0" and the
+ * state letter 'S' (what a file that cannot be read shows); with the
+ * file read into hs->raw, host_stat_split() splits it. Returns 0 or -EIO
+ * (the fields stay as they were). */
 void host_stat_init(struct host_stat *hs);
 int host_stat_split(struct host_stat *hs);
 void host_stat_free(struct host_stat *hs);

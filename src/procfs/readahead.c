@@ -39,7 +39,10 @@
 #include "procfs/procfs_internal.h"
 #include "procfs/readahead.h"
 
-#define RA_SLOTS 256   /* a power of two, well above RA_WINDOW */
+/* Slots by TGID modulo RA_SLOTS, a power of two: a window of RA_WINDOW
+ * groups spaced up to 32 apart (processes of up to 31 threads) takes
+ * distinct slots. */
+#define RA_SLOTS 1024
 #define RA_WINDOW 32   /* thread groups read ahead of the reader */
 #define RA_STREAK 3    /* ascending renders before reading ahead */
 /* How long the thread's sorted list of TGIDs serves before it is taken

@@ -64,12 +64,12 @@ static int linux_tpgid(struct procfs_ctx *c, const struct task_snap *t,
 	return fg < 0 ? -1 : fg;
 }
 
-/* The host's stat or status file of task t (whole: of its process, as
- * the read-ahead may have it, readahead.c) into b. */
+/* The host's stat, status or statm file of task t (whole: of its
+ * process, as the read-ahead may have it, readahead.c) into b. */
 static int host_task_file(struct procfs_ctx *c, const struct task_snap *t,
 			  bool whole, enum ra_file which, struct pbuf *b)
 {
-	const char *name = which == RA_STAT ? "stat" : "status";
+	const char *name = procfs_ra_file_name(which);
 	pid_t host_tgid;
 	char path[64];
 
@@ -530,7 +530,29 @@ static int linux_show_environ(struct procfs_ctx *c, struct pbuf *b)
 	pbuf_put(b, t->env->data, t->env->len);
 	return b->err;
 }
-HOST_FILE(linux_show_statm, "statm")
+
+/* Host-owned memory figures, the process's either way (they are the
+ * mm's); empty when the host thread is gone, as Linux for a zombie. */
+static int linux_show_statm(struct procfs_ctx *c, struct pbuf *b, bool whole)
+{
+	const struct task_snap *t = ctx_task(c);
+
+	if (!t)
+		return -ENOENT;
+	if (host_task_file(c, t, whole, RA_STATM, b) < 0)
+		pbuf_free(b);
+	return 0;
+}
+
+static int linux_show_proc_statm(struct procfs_ctx *c, struct pbuf *b)
+{
+	return linux_show_statm(c, b, true);
+}
+
+static int linux_show_task_statm(struct procfs_ctx *c, struct pbuf *b)
+{
+	return linux_show_statm(c, b, false);
+}
 HOST_FILE(linux_show_maps, "maps")
 HOST_FILE(linux_show_mounts, "mounts")
 HOST_FILE(linux_show_mountinfo, "mountinfo")
@@ -599,7 +621,7 @@ static const struct procfs_entry proc_pid_entries[] = {
 	ONE("cmdline", linux_show_cmdline),
 	ONE("comm", linux_show_comm),
 	ONE_OWNER("environ", linux_show_environ),
-	ONE("statm", linux_show_statm),
+	ONE("statm", linux_show_proc_statm),
 	ONE("maps", linux_show_maps),
 	ONE("cgroup", linux_show_cgroup),
 	ONE("limits", linux_show_limits),
@@ -620,7 +642,7 @@ static const struct procfs_entry proc_tid_entries[] = {
 	ONE("cmdline", linux_show_cmdline),
 	ONE("comm", linux_show_comm),
 	ONE_OWNER("environ", linux_show_environ),
-	ONE("statm", linux_show_statm),
+	ONE("statm", linux_show_task_statm),
 	ONE("maps", linux_show_maps),
 	ONE("children", linux_show_children),
 	ONE("cgroup", linux_show_cgroup),

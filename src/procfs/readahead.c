@@ -2,7 +2,7 @@
  * This file implements read-ahead of host-owned files for readers that
  * walk proc/ in order, as ps, top and pgrep do.
  *
- * proc/PID/stat and proc/PID/status carry host-owned numbers (times,
+ * proc/PID/stat, status and statm carry host-owned numbers (times,
  * memory, context switches: DESIGN §2), so rendering one reads the
  * host's own file: about as long again as the FUSE round trip itself,
  * and most of what kept `ps -e` on proc/ far above the host's /proc
@@ -10,7 +10,7 @@
  * files for ascending PIDs will, nearly always, go on to the next PIDs.
  * Once RA_STREAK renders in a row have come in ascending order, a
  * thread of its own reads the host's files of the kinds the reader asked
- * for (ps: both; a reader of stat alone: stat), keeping RA_WINDOW thread
+ * for (ps: stat and status; top: stat and statm), keeping RA_WINDOW thread
  * groups ahead of the reader, into slots the renderers take them from.
  * That thread runs on another CPU than the reader's, so the host reads
  * run beside the reader's round trips instead of inside them.
@@ -49,7 +49,13 @@
  * again: a group created since is only missed by the read-ahead. */
 #define RA_LIST_NS (100u * 1000 * 1000)
 
-static const char *const ra_names[RA_NR_FILES] = { "stat", "status" };
+static const char *const ra_names[RA_NR_FILES] = { "stat", "status",
+						  "statm" };
+
+const char *procfs_ra_file_name(enum ra_file which)
+{
+	return ra_names[which];
+}
 
 /* One thread group's files, read ahead. */
 struct ra_slot {

@@ -20,8 +20,12 @@ struct procfs_readahead;
 enum ra_file {
 	RA_STAT,   /* the host's /proc/PID/stat */
 	RA_STATUS, /* the host's /proc/PID/status */
+	RA_STATM,  /* the host's /proc/PID/statm (top reads it with stat) */
 	RA_NR_FILES
 };
+
+/* The file's name in a /proc/PID directory. */
+const char *procfs_ra_file_name(enum ra_file which);
 
 /* Whether to read ahead: more than one CPU to run on (with one, the
  * reads would only move between threads), and not

@@ -87,6 +87,23 @@ static bool is_status_of(const struct pbuf *b, pid_t pid)
 	       strstr(b->data, want);
 }
 
+/* Whether b is the host's statm file of host process pid: the same
+ * seven numbers as a read now (a sleeping process's memory stays put). */
+static bool is_statm_of(const struct pbuf *b, pid_t pid)
+{
+	char path[64], now[256];
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = (ssize_t)fread(now, 1, sizeof(now) - 1, f);
+	fclose(f);
+	return n > 0 && b->len == (size_t)n && !memcmp(b->data, now, (size_t)n);
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { 0, ms * 1000000L };
@@ -165,23 +182,26 @@ static void ordered_reader_gets_the_next_groups_files(void **state)
 	assert_true(served > 0);
 	assert_true(taken >= (unsigned long)served);
 	assert_true(read >= taken);
-	{
+	/* A status reader gets status; a statm reader (top) statm. */
+	for (enum ra_file which = RA_STATUS; which <= RA_STATM; which++) {
 		struct pbuf b;
-		int status_served = 0;
+		int kind_served = 0;
 
 		deadline = now_ms() + TRY_MS;
-		while (!status_served && now_ms() < deadline) {
-			prime(ra, RA_STATUS);
+		while (!kind_served && now_ms() < deadline) {
+			prime(ra, which);
 			for (int tgid = 5; tgid <= NR_GROUPS; tgid++) {
-				if (take(ra, tgid, RA_STATUS, &b) == 0) {
-					assert_true(is_status_of(&b, g.host[tgid]));
-					status_served++;
+				if (take(ra, tgid, which, &b) == 0) {
+					assert_true(which == RA_STATUS
+							    ? is_status_of(&b, g.host[tgid])
+							    : is_statm_of(&b, g.host[tgid]));
+					kind_served++;
 				}
 				pbuf_free(&b);
 			}
 			start_over(ra);
 		}
-		assert_true(status_served > 0);
+		assert_true(kind_served > 0);
 	}
 	procfs_ra_stop(ra);
 }

@@ -230,6 +230,8 @@ static pid_t ra_fill(struct procfs_readahead *ra, pid_t from, unsigned files)
 			break;
 		if (i < reader)
 			i = reader;
+		if (i >= ra->nr_tgids)
+			break; /* the reader is past the list's end */
 		ra_read_group(ra, ra->tgids[i], files);
 	}
 	if (i >= ra->nr_tgids)

@@ -60,6 +60,21 @@ def fail(msg):
     sys.exit(1)
 
 
+def stop_sentry(proc, mnt):
+    # SIGTERM: the sentry ends the sandbox and unmounts mnt; a mount left
+    # behind fails the case (after detaching it).
+    if proc:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if os.path.ismount(mnt):
+        subprocess.run(["umount", "-l", mnt])
+        fail("the sentry left its mount behind")
+
+
 def compare(ctx, argv, normalise=lambda s: s, **kw):
     native = ctx.run(argv, False, **kw)
     sandboxed = ctx.run(argv, True, **kw)
@@ -287,17 +302,7 @@ def setuid_exec_credentials_match_the_host(ctx):
         if {k: creds.get(k) for k in want} != want:
             fail("expected %r" % want)
     finally:
-        if proc:
-            # SIGTERM: the sentry ends the sandbox and unmounts.
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if os.path.ismount(os.path.join(d, "mnt")):
-            subprocess.run(["umount", "-l", os.path.join(d, "mnt")])
-            fail("the sentry left its mount behind")
+        stop_sentry(proc, os.path.join(d, "mnt"))
         shutil.rmtree(d, ignore_errors=True)
 
 
@@ -345,15 +350,7 @@ def environ_is_the_one_the_program_was_started_with(ctx):
         if got != want or host != want:
             fail("expected %r from both" % want)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if os.path.ismount(mnt):
-            subprocess.run(["umount", "-l", mnt])
-            fail("the sentry left its mount behind")
+        stop_sentry(proc, mnt)
         shutil.rmtree(d, ignore_errors=True)
 
 

@@ -75,12 +75,11 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	pthread_mutex_unlock(&sh->mu);
 
 	pthread_mutex_lock(&t->mu);
-	/* The old image's environment is gone either way: without a copy
-	 * of the new one, readers fall back to the host's file. */
+	/* The old image's environment is gone either way. The new one's
+	 * copy is there only if the exec's stack was read (a failed read
+	 * drops it): without it, readers fall back to the host's file. */
 	exec_env_put(t->env);
-	t->env = t->sc.exec_captured ? t->sc.exec_env : NULL;
-	if (!t->env)
-		exec_env_put(t->sc.exec_env);
+	t->env = t->sc.exec_env;
 	t->sc.exec_env = NULL;
 	if (t->sc.exec_captured) {
 		t->sc.exec_captured = false;

@@ -23,11 +23,11 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include "debugger/server.h"
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
+#include "kernel/rcu.h"
 #include "platform/ptrace/ptrace_platform.h"
 #include "procfs/procfs.h"
 

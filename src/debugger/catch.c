@@ -21,10 +21,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include "debugger/proto.h"
 #include "debugger/server_internal.h"
+#include "kernel/rcu.h"
 #include "kernel/syscalls/syscalls.h"
 
 const char *ctl_event_name(enum kernel_event ev)

@@ -30,11 +30,11 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include "debugger/proto.h"
 #include "debugger/server.h"
 #include "debugger/server_internal.h"
+#include "kernel/rcu.h"
 #include "kernel/timing.h"
 
 static int mkdir_p(const char *path, mode_t mode)

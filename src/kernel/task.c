@@ -32,6 +32,7 @@ static void task_free_rcu(struct rcu_head *head)
 {
 	struct task *t = caa_container_of(head, struct task, rcu);
 
+	rcu_callback_begin();
 	sig_pending_clear(&t->pending);
 	fdt_put(t->fdt);
 	free(t->cmdline);

@@ -13,14 +13,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <urcu.h>
 #include <urcu/list.h>
-#include <urcu/rculfhash.h>
 
 #include "kernel/cgroup.h"
 #include "kernel/exec_env.h"
 #include "kernel/fd_table.h"
 #include "kernel/ptrace.h"
+#include "kernel/rcu.h"
 #include "kernel/signals.h"
 #include "kernel/thread_group.h"
 

@@ -72,7 +72,7 @@ struct task *task_lookup_rcu(struct kernel *k, pid_t tid)
 	struct cds_lfht_node *node;
 
 	cds_lfht_lookup(k->ts.tasks, tid_hash(tid), task_match, &tid, &iter);
-	node = cds_lfht_iter_get_node(&iter);
+	node = ts_iter_node(&iter);
 	return node ? caa_container_of(node, struct task, ts_node) : NULL;
 }
 
@@ -82,7 +82,7 @@ struct thread_group *tg_lookup_rcu(struct kernel *k, pid_t tgid)
 	struct cds_lfht_node *node;
 
 	cds_lfht_lookup(k->ts.tgs, tid_hash(tgid), tg_match, &tgid, &iter);
-	node = cds_lfht_iter_get_node(&iter);
+	node = ts_iter_node(&iter);
 	return node ? caa_container_of(node, struct thread_group, ts_node)
 		    : NULL;
 }
@@ -103,6 +103,7 @@ int ts_insert_task_locked(struct kernel *k, struct task *t)
 {
 	struct cds_lfht_node *old;
 
+	rcu_published(&t->ts_node);
 	old = cds_lfht_add_unique(k->ts.tasks, tid_hash(t->tid), task_match,
 				  &t->tid, &t->ts_node);
 	if (old != &t->ts_node)
@@ -121,6 +122,7 @@ int ts_insert_tg_locked(struct kernel *k, struct thread_group *tg)
 {
 	struct cds_lfht_node *old;
 
+	rcu_published(&tg->ts_node);
 	old = cds_lfht_add_unique(k->ts.tgs, tid_hash(tg->tgid), tg_match,
 				  &tg->tgid, &tg->ts_node);
 	if (old != &tg->ts_node)

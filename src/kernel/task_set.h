@@ -6,9 +6,11 @@
 #define SENTRY_KERNEL_TASK_SET_H
 
 #include <pthread.h>
-#include <urcu.h>
+#include <stdbool.h>
+#include <sys/types.h>
 #include <urcu/list.h>
-#include <urcu/rculfhash.h>
+
+#include "kernel/rcu.h"
 
 struct cgroup;
 struct thread_group;
@@ -44,18 +46,29 @@ struct task_set {
 	struct cgroup *cgroup_root;
 };
 
-
-
-#include <stdbool.h>
-#include <sys/types.h>
 struct kernel;
+
 /*
  * ts_list_tids returns in *out a sorted, malloc'd array of the TIDs of all
  * tasks (or, with groups_only, the TGIDs of all thread groups) and their
- * number (with *out NULL when it is 0), or -ENOMEM. Takes the RCU read lock itself; never blocks the
- * platform thread.
+ * number (with *out NULL when it is 0), or -ENOMEM. Takes the RCU read
+ * lock itself; never blocks the platform thread.
  */
 int ts_list_tids(struct kernel *k, bool groups_only, pid_t **out);
+
+/*
+ * ts_iter_node is cds_lfht_iter_get_node() for readers of ts.tasks and
+ * ts.tgs: the node the iterator is at, or NULL, ordered after its
+ * publication (kernel/rcu.h). Preconditions: rcu_read_lock() held.
+ */
+static inline struct cds_lfht_node *ts_iter_node(struct cds_lfht_iter *iter)
+{
+	struct cds_lfht_node *node = cds_lfht_iter_get_node(iter);
+
+	if (node)
+		rcu_found(node);
+	return node;
+}
 
 /*
  * ts_for_each_node iterates the nodes of an RCU hash table (ts.tasks or
@@ -64,8 +77,6 @@ int ts_list_tids(struct kernel *k, bool groups_only, pid_t **out);
  * UBSan rightly rejects. Preconditions: rcu_read_lock() held.
  */
 #define ts_for_each_node(ht, iter, node)                                  \
-	for (cds_lfht_first((ht), (iter)),                                \
-	     (node) = cds_lfht_iter_get_node(iter);                       \
-	     (node); cds_lfht_next((ht), (iter)),                         \
-	     (node) = cds_lfht_iter_get_node(iter))
+	for (cds_lfht_first((ht), (iter)), (node) = ts_iter_node(iter);   \
+	     (node); cds_lfht_next((ht), (iter)), (node) = ts_iter_node(iter))
 #endif

@@ -32,6 +32,7 @@ static void tg_free_rcu(struct rcu_head *head)
 	struct thread_group *tg =
 		caa_container_of(head, struct thread_group, rcu);
 
+	rcu_callback_begin();
 	sig_pending_clear(&tg->shared_pending);
 	sighand_put(tg->sighand);
 	free(tg);

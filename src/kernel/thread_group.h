@@ -8,10 +8,9 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
-#include <urcu.h>
 #include <urcu/list.h>
-#include <urcu/rculfhash.h>
 
+#include "kernel/rcu.h"
 #include "kernel/signals.h"
 
 struct kernel;

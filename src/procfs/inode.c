@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <urcu.h>
 
 #include "kernel/kernel.h"
+#include "kernel/rcu.h"
 #include "procfs/procfs.h"
 #include "procfs/procfs_internal.h"
 
@@ -417,7 +417,7 @@ int procfs_task_by_host_tid(struct kernel *k, pid_t host_tid, pid_t *tid,
 	 * forms a container pointer from NULL at the end (UBSan). */
 	rcu_read_lock();
 	cds_lfht_first(k->ts.tasks, &iter);
-	while ((node = cds_lfht_iter_get_node(&iter))) {
+	while ((node = ts_iter_node(&iter))) {
 		struct task *t = caa_container_of(node, struct task, ts_node);
 
 		if (CMM_LOAD_SHARED(t->host_tid) == host_tid) {

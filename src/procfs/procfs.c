@@ -32,9 +32,9 @@
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include "kernel/kernel.h"
+#include "kernel/rcu.h"
 #include "kernel/timing.h"
 #include "procfs/passthrough.h"
 #include "procfs/procfs.h"

@@ -32,9 +32,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include "kernel/kernel.h"
+#include "kernel/rcu.h"
 #include "kernel/task_set.h"
 #include "procfs/procfs_internal.h"
 #include "procfs/readahead.h"

@@ -50,8 +50,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-#include <urcu.h>
 
+#include "kernel/rcu.h"
 #include "kernel/timing.h"
 #include "procfs/passthrough.h"
 #include "procfs/uring.h"

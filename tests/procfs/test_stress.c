@@ -9,9 +9,10 @@
  *
  *   procfs_test_stress SENTRY_BINARY
  *
- * Needs root and /dev/fuse; exits 77 (skipped) otherwise. Runs in both
- * the normal and the ASan build of the suite; see also
- * tests/procfs/tsan.supp for a TSan build.
+ * Needs root and /dev/fuse; exits 77 (skipped) otherwise. Runs in the
+ * normal, the ASan and the TSan build of the suite (scripts/test.sh): a
+ * sanitizer's report makes the sentry exit with the sanitizer's status,
+ * not the workload's, and so fails the test.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -32,9 +32,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <urcu.h>
 
 #include "kernel/kernel.h"
+#include "kernel/rcu.h"
 #include "kernel/timing.h"
 #include "kernel/lifecycle.h"
 #include "kernel/signal_deliver.h"

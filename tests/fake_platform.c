@@ -168,6 +168,39 @@ static int fake_backtrace(struct platform *p, struct task *t, char *buf,
 	return 0;
 }
 
+static int fake_read_sigmask(struct platform *p, struct task *t,
+			     uint64_t *mask)
+{
+	struct fake_platform *fp = fake_of(p);
+
+	pthread_mutex_lock(&record_mu);
+	fp->nr_sigmask_reads++;
+	*mask = (size_t)t->tid < fp->nr_host_sigmasks
+			? fp->host_sigmasks[t->tid]
+			: 0;
+	pthread_mutex_unlock(&record_mu);
+	return 0;
+}
+
+void fake_set_host_sigmask(struct fake_platform *fp, pid_t tid,
+			   uint64_t mask)
+{
+	pthread_mutex_lock(&record_mu);
+	if ((size_t)tid >= fp->nr_host_sigmasks) {
+		size_t n = (size_t)tid + 1;
+		uint64_t *v = realloc(fp->host_sigmasks, n * sizeof(*v));
+
+		if (!v)
+			abort();
+		memset(v + fp->nr_host_sigmasks, 0,
+		       (n - fp->nr_host_sigmasks) * sizeof(*v));
+		fp->host_sigmasks = v;
+		fp->nr_host_sigmasks = n;
+	}
+	fp->host_sigmasks[tid] = mask;
+	pthread_mutex_unlock(&record_mu);
+}
+
 static const struct platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -177,6 +210,7 @@ static const struct platform_ops fake_ops = {
 	.notify_signal = fake_notify_signal,
 	.get_regs = fake_get_regs,
 	.backtrace = fake_backtrace,
+	.read_sigmask = fake_read_sigmask,
 };
 
 struct fake_platform *fake_platform_new(void)
@@ -200,6 +234,7 @@ void fake_platform_free(struct fake_platform *fp)
 		free(r);
 	}
 	free(fp->calls);
+	free(fp->host_sigmasks);
 	free(fp);
 }
 

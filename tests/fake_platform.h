@@ -70,6 +70,13 @@ struct fake_platform {
 	int quiesce_err;
 	int read_mem_err;
 	int write_mem_err;
+
+	/* The host's blocked mask of each TID (index), 0 beyond the end;
+	 * set with fake_set_host_sigmask(). read_sigmask answers from it and
+	 * counts its calls in nr_sigmask_reads. */
+	uint64_t *host_sigmasks;
+	size_t nr_host_sigmasks;
+	size_t nr_sigmask_reads;
 };
 
 /* Returns a new fake platform (aborts on ENOMEM: tests only). */
@@ -94,6 +101,11 @@ uint64_t fake_mem_push_argv(struct fake_platform *fp, pid_t tid,
  * they are not all mapped. */
 bool fake_mem_peek(struct fake_platform *fp, pid_t tid, uint64_t addr,
 		   void *buf, size_t len);
+
+/* The host's blocked mask of tid becomes mask (what an untrapped
+ * rt_sigprocmask or rt_sigreturn would have done). */
+void fake_set_host_sigmask(struct fake_platform *fp, pid_t tid,
+			   uint64_t mask);
 
 /* Number of recorded calls of kind for tid (FAKE_ANY_TID: any task). */
 size_t fake_calls(const struct fake_platform *fp, enum fake_call_kind kind,

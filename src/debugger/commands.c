@@ -20,6 +20,7 @@
 #include "debugger/server_internal.h"
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
+#include "kernel/sigmask.h"
 #include "kernel/timing.h"
 #include "kernel/snapshot.h"
 #include "kernel/syscalls/syscalls.h"
@@ -59,6 +60,8 @@ static int snap_task(struct ctl_client *c, json_t *args,
 	if (rc < 0)
 		return rc;
 	rc = task_snapshot(c->srv->k, tid, s);
+	if (rc == 0)
+		s->blocked = task_snap_blocked(c->srv->k, s);
 	if (rc == -ESRCH)
 		snprintf(err, errlen, "no task with TID %d", (int)tid);
 	else if (rc < 0)

@@ -30,6 +30,7 @@
 #include "debugger/kstate.h"
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
+#include "kernel/sigmask.h"
 #include "kernel/timing.h"
 #include "kernel/snapshot.h"
 #include "kernel/syscalls/syscalls.h"
@@ -875,6 +876,9 @@ static int dump_collect(struct kernel *k, bool pause, struct dump_parts *p)
 			if (task_snapshot(k, ids[i], &p->snaps[p->nsnap]) == 0)
 				p->nsnap++; /* else: exited since it was listed */
 		free(ids);
+		/* Held tasks' masks are exact; the host has the others'. */
+		for (int i = 0; i < p->nsnap; i++)
+			p->snaps[i].blocked = task_snap_blocked(k, &p->snaps[i]);
 	}
 	if (k->plat && k->plat->ops->get_regs && p->nsnap > 0)
 		dump_read_regs(k, p);

@@ -4,15 +4,16 @@
  * host's delivery stop (dequeue_signal()) and the default-action decisions
  * (sig_ignored(), sig_kernel_coredump()).
  *
- * Divergence from Linux, for now: masks and the choice of the thread that
- * takes a group signal are the host's, which applies the same rules to
- * the same masks the kernel records (rt_sigprocmask is mirrored).
+ * Divergence from Linux, for now: the choice of the thread that takes a
+ * group signal is the host's, which applies Linux's rules to the masks,
+ * which are the host's too (sigmask.h).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/kernel.h"
+#include "kernel/sigmask.h"
 #include "kernel/signal_deliver.h"
 #include "kernel/task_set_internal.h"
 #include "platform/platform.h"
@@ -148,6 +149,7 @@ static void sig_handler_enter_locked(struct task *t, int sig)
 	if (a->handler == (uint64_t)(uintptr_t)SIG_DFL ||
 	    a->handler == (uint64_t)(uintptr_t)SIG_IGN)
 		return;
+	/* The host blocks the same in its mask; the kernel's copy follows. */
 	t->sigmask |= a->mask;
 	if (!(a->flags & SA_NODEFER))
 		t->sigmask |= sig_bit(sig);
@@ -205,6 +207,9 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 
 	if (!sig_valid(sig))
 		return sig;
+	/* Whether a forced fault is blocked is the host's mask's say. */
+	if (sig_is_forced_fault(info))
+		task_refresh_sigmask(k, t);
 	/* ts.mu for reading keeps t->tg and its task list stable. */
 	pthread_rwlock_rdlock(&k->ts.mu);
 	tg = t->tg;

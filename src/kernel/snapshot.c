@@ -149,6 +149,7 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 
 	pthread_mutex_lock(&tg->sighand->mu);
 	out->blocked = t->sigmask;
+	out->blocked_exact = t->sigmask_exact;
 	out->saved_mask = t->saved_sigmask;
 	out->has_saved_mask = t->has_saved_sigmask;
 	out->pending = t->pending.set;

@@ -56,8 +56,11 @@ struct task_snap {
 	int tg_state;        /* TG_LIVE, TG_ZOMBIE, TG_DEAD */
 	int nr_threads;
 
-	/* Signals. */
+	/* Signals. blocked is the kernel's copy of the host's mask, exact
+	 * when blocked_exact (the task is held in a stop): show it through
+	 * task_snap_blocked(). */
 	sigset64_t blocked, saved_mask;
+	bool blocked_exact;
 	bool has_saved_mask;
 	sigset64_t pending;         /* task-private */
 	sigset64_t shared_pending;  /* thread group */

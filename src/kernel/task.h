@@ -76,7 +76,15 @@ struct task {
 	int exit_status;
 
 	/* Signal state. Protected by tg's signal mutex (tg->sighand->mu). */
-	sigset64_t sigmask;          /* blocked signals */
+	/* The blocked mask is the host's: rt_sigprocmask, a handler's
+	 * sa_mask and rt_sigreturn all run on the host, untrapped (Linux
+	 * applies them to the same thread, with the same rules). sigmask is
+	 * the kernel's copy as of the last time it read the host's
+	 * (task_note_sigmask()); sigmask_exact says the platform holds the
+	 * task in a stop since that read, so the copy is the mask. Readers
+	 * get the mask with task_snap_blocked(). */
+	sigset64_t sigmask;
+	bool sigmask_exact;
 	sigset64_t saved_sigmask;    /* restored after sigsuspend/handler */
 	bool has_saved_sigmask;
 	struct sig_pending pending;  /* task-private pending signals */

@@ -58,6 +58,14 @@ struct platform_ops {
 	 * order uid euid suid fsuid gid egid sgid fsgid. Returns 0 or
 	 * -errno. */
 	int (*read_creds)(struct platform *p, struct task *t, uint32_t ids[8]);
+	/* Reads the task's blocked-signal mask, which the host owns
+	 * (rt_sigprocmask, handler masks and rt_sigreturn run untrapped).
+	 * On the platform's own thread, for a task stopped there, it is one
+	 * ptrace call; otherwise it reads the host's status file. Optional
+	 * (NULL: the kernel's copy is all there is). Returns 0 or -errno
+	 * (-ESRCH: the host thread is gone). */
+	int (*read_sigmask)(struct platform *p, struct task *t,
+			    uint64_t *mask);
 	/* Reads the registers of a stopped task. Returns 0, -ESRCH for a task
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,

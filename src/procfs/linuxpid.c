@@ -94,13 +94,16 @@ static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
 {
 	const struct task_snap *t = ctx_task(c);
 	struct host_stat hs;
+	bool host_read = false;
 	int n;
 
 	if (!t)
 		return -ENOENT;
 	host_stat_init(&hs);
-	if (host_task_file(c, t, whole, RA_STAT, &hs.raw) == 0)
+	if (host_task_file(c, t, whole, RA_STAT, &hs.raw) == 0) {
 		host_stat_split(&hs);
+		host_read = true;
+	}
 	pbuf_printf(b, "%d (%s) %c %d %d %d %s %d", t->tid, t->comm,
 		    linux_state_letter(t, host_stat_field(&hs, 3)[0]), t->ppid,
 		    t->pgid, t->sid, host_stat_field(&hs, 7),
@@ -111,10 +114,16 @@ static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
 		    (unsigned long long)(t->start_ns / (1000000000u / USER_HZ)));
 	for (n = 23; n <= 30; n++) /* vsize, rss, rsslim, code and stack */
 		pbuf_printf(b, " %s", host_stat_field(&hs, n));
-	/* Linux prints the first 31 signals in decimal, for compatibility. */
-	pbuf_printf(b, " %llu %llu %llu %llu",
-		    (unsigned long long)(t->pending & 0x7fffffffu),
-		    (unsigned long long)(t->blocked & 0x7fffffffu),
+	/* Linux prints the first 31 signals in decimal, for compatibility.
+	 * The blocked mask is the host's (kernel/sigmask.h): its field,
+	 * unless the kernel's copy is exact. */
+	pbuf_printf(b, " %llu", (unsigned long long)(t->pending & 0x7fffffffu));
+	if (host_read && !t->blocked_exact)
+		pbuf_printf(b, " %s", host_stat_field(&hs, 32));
+	else
+		pbuf_printf(b, " %llu",
+			    (unsigned long long)(t->blocked & 0x7fffffffu));
+	pbuf_printf(b, " %llu %llu",
 		    (unsigned long long)(t->ignored & 0x7fffffffu),
 		    (unsigned long long)(t->caught & 0x7fffffffu));
 	for (n = 35; n <= 37; n++)
@@ -273,7 +282,12 @@ static void status_value(struct pbuf *b, int i, const struct task_snap *t,
 		pbuf_sigset_hex(b, t->shared_pending);
 		break;
 	case SK_SIGBLK:
-		pbuf_sigset_hex(b, t->blocked);
+		/* The mask is the host's (kernel/sigmask.h): its line, unless
+		 * the kernel's copy is exact. */
+		if (host && !t->blocked_exact)
+			pbuf_put(b, host, host_len);
+		else
+			pbuf_sigset_hex(b, t->blocked);
 		break;
 	case SK_SIGIGN:
 		pbuf_sigset_hex(b, t->ignored);

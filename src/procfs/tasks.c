@@ -10,6 +10,7 @@
 #include <sys/user.h>
 
 #include "kernel/kernel.h"
+#include "kernel/sigmask.h"
 #include "platform/platform.h"
 #include "procfs/procfs_internal.h"
 
@@ -142,7 +143,7 @@ static int task_show_signals(struct procfs_ctx *c, struct pbuf *b)
 
 	if (!t)
 		return -ENOENT;
-	show_sigset(b, "blocked", t->blocked);
+	show_sigset(b, "blocked", task_snap_blocked(c->k, t));
 	show_sigset(b, "pending", t->pending);
 	show_sigset(b, "shared_pending", t->shared_pending);
 	show_sigset(b, "ignored", t->ignored);

@@ -354,6 +354,59 @@ def environ_is_the_one_the_program_was_started_with(ctx):
         shutil.rmtree(d, ignore_errors=True)
 
 
+@case
+def blocked_mask_after_a_handler_returns(ctx):
+    # The blocked mask is the host's (kernel/sigmask.h): after a handler
+    # returns, rt_sigreturn (untrapped) restores it, and tasks/N/signals
+    # and proc/N/status must show the restored mask, not the handler's.
+    d = tempfile.mkdtemp(prefix="sentry-sigmask-")
+    mnt = os.path.join(d, "mnt")
+    marker = "sigmask-%d" % os.getpid()
+    prog = ("import os, signal, sys, time\n"
+            "signal.signal(signal.SIGUSR1, lambda s, f: None)\n"
+            "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})\n"
+            "os.kill(os.getpid(), signal.SIGUSR1)\n"
+            "time.sleep(30)\n")
+    proc = subprocess.Popen(
+        [ctx.sentry, "run", "--name", f"it-sigmask-{os.getpid()}",
+         "--mount", mnt, "--", "python3", "-c", prog, marker],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    want = "0000000000000800"  # SIGUSR2 alone
+    try:
+        got = None
+        deadline = time.time() + 20
+        while got is None and time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                for tid in os.listdir(os.path.join(mnt, "tasks")):
+                    base = os.path.join(mnt, "tasks", tid)
+                    with open(os.path.join(base, "cmdline"), "rb") as f:
+                        if marker.encode() not in f.read():
+                            continue
+                    with open(os.path.join(base, "signals")) as f:
+                        sig = f.read()
+                    if "caught: 0000000000000000" in sig:
+                        break  # the handler is not installed yet
+                    with open(os.path.join(mnt, "proc", tid, "status")) as f:
+                        status = f.read()
+                    blk = [l.split("\t")[1] for l in status.splitlines()
+                           if l.startswith("SigBlk:")]
+                    line = [l for l in sig.splitlines()
+                            if l.startswith("blocked:")]
+                    if line and want in line[0]:
+                        got = (line[0], blk)
+            except OSError:
+                continue
+        print("signals:", got)
+        if got is None:
+            fail("tasks/N/signals never showed blocked: %s USR2" % want)
+        if got[0] != "blocked: %s USR2" % want or got[1] != [want]:
+            fail("expected USR2 alone blocked in signals and status")
+    finally:
+        stop_sentry(proc, mnt)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def pid_ns_of(pid):
     try:
         return os.readlink(f"/proc/{pid}/ns/pid")

@@ -18,6 +18,7 @@
 #include "fake_platform.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
+#include "kernel/sigmask.h"
 #include "kernel/snapshot.h"
 
 #define THREAD_FLAGS                                                      \
@@ -166,84 +167,80 @@ static void rt_sigaction_from_unmapped_memory_is_efault(void **state)
 	task_snap_free(&s);
 }
 
-static void rt_sigprocmask_blocks_unblocks_and_sets(void **state)
+/* The blocked mask a reader is shown. */
+static sigset64_t shown_mask(struct fake_world *w, pid_t tid)
 {
-	struct fake_world *w = *state;
-	struct task_snap s;
+	struct task_snap s = snap(w, tid);
+	sigset64_t m = task_snap_blocked(w->k, &s);
 
-	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
-				 push_set(w, 1, sig_bit(SIGINT) |
-							sig_bit(SIGTERM)),
-				 0, 8),
-			 0);
-	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_UNBLOCK,
-				 push_set(w, 1, sig_bit(SIGINT)), 0, 8),
-			 0);
-	s = snap(w, 1);
-	assert_int_equal(s.blocked, sig_bit(SIGTERM));
 	task_snap_free(&s);
-	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_SETMASK,
-				 push_set(w, 1, sig_bit(SIGHUP) | sig_bit(40)),
-				 0, 8),
-			 0);
-	s = snap(w, 1);
-	assert_int_equal(s.blocked, sig_bit(SIGHUP) | sig_bit(40));
-	task_snap_free(&s);
+	return m;
 }
 
-static void sigkill_and_sigstop_are_never_blocked(void **state)
+static void blocked_mask_is_the_hosts(void **state)
 {
 	struct fake_world *w = *state;
-	struct task_snap s;
 
-	verdict(w, w->init, SYS_rt_sigprocmask, SIG_SETMASK,
-		push_set(w, 1, ~(sigset64_t)0), 0, 8);
-	s = snap(w, 1);
-	assert_int_equal(s.blocked, ~(sigset64_t)0 & ~SIG_UNBLOCKABLE);
-	task_snap_free(&s);
-	verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
-		push_set(w, 1, sig_bit(SIGKILL)), 0, 8);
-	s = snap(w, 1);
-	assert_int_equal(s.blocked & SIG_UNBLOCKABLE, 0);
-	task_snap_free(&s);
+	/* rt_sigprocmask and rt_sigreturn run on the host, untrapped. */
+	for (const int *nr = kernel_trapped_syscalls; *nr >= 0; nr++) {
+		assert_int_not_equal(*nr, SYS_rt_sigprocmask);
+		assert_int_not_equal(*nr, SYS_rt_sigreturn);
+	}
+	fake_set_host_sigmask(w->fp, 1, sig_bit(SIGTERM) | sig_bit(40));
+	assert_int_equal(shown_mask(w, 1), sig_bit(SIGTERM) | sig_bit(40));
+	/* A handler returned: the host restored its mask. */
+	fake_set_host_sigmask(w->fp, 1, 0);
+	assert_int_equal(shown_mask(w, 1), 0);
 }
 
-static void rt_sigprocmask_rejects_bad_how_and_sigsetsize(void **state)
+static void sigkill_and_sigstop_are_never_shown_blocked(void **state)
 {
 	struct fake_world *w = *state;
-	uint64_t set = push_set(w, 1, sig_bit(SIGINT));
-	struct task_snap s;
 
-	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, 7, set, 0, 8),
-			 -EINVAL);
-	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
-				 set, 0, 4),
-			 -EINVAL);
-	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, SIG_BLOCK,
-				 0xdead0000, 0, 8),
-			 -EFAULT);
-	/* Without a new set "how" is not looked at (Linux). */
-	assert_int_equal(verdict(w, w->init, SYS_rt_sigprocmask, 7, 0,
-				 0x5000, 8),
-			 0);
-	s = snap(w, 1);
-	assert_int_equal(s.blocked, 0);
-	task_snap_free(&s);
+	fake_set_host_sigmask(w->fp, 1, ~(uint64_t)0);
+	assert_int_equal(shown_mask(w, 1), ~(sigset64_t)0 & ~SIG_UNBLOCKABLE);
+	task_note_sigmask(w->init, ~(uint64_t)0, true);
+	assert_int_equal(shown_mask(w, 1), ~(sigset64_t)0 & ~SIG_UNBLOCKABLE);
+}
+
+static void a_held_tasks_mask_is_the_one_noted_at_its_stop(void **state)
+{
+	struct fake_world *w = *state;
+	size_t reads;
+
+	fake_set_host_sigmask(w->fp, 1, sig_bit(SIGUSR1));
+	task_note_sigmask(w->init, sig_bit(SIGHUP), true);
+	reads = w->fp->nr_sigmask_reads;
+	assert_int_equal(shown_mask(w, 1), sig_bit(SIGHUP));
+	assert_int_equal(w->fp->nr_sigmask_reads, reads); /* not asked */
+	/* Let run, it may change its mask: the host is asked again. */
+	task_sigmask_running(w->init);
+	assert_int_equal(shown_mask(w, 1), sig_bit(SIGUSR1));
+	assert_int_equal(w->fp->nr_sigmask_reads, reads + 1);
 }
 
 static void signal_mask_is_per_thread(void **state)
 {
 	struct fake_world *w = *state;
-	struct task *th = fake_clone(w->k, w->init, THREAD_FLAGS, 0, 2);
+
+	fake_clone(w->k, w->init, THREAD_FLAGS, 0, 2);
+	fake_set_host_sigmask(w->fp, 2, sig_bit(SIGUSR2));
+	assert_int_equal(shown_mask(w, 2), sig_bit(SIGUSR2));
+	assert_int_equal(shown_mask(w, 1), 0);
+}
+
+static void sigsuspend_saves_the_hosts_mask(void **state)
+{
+	struct fake_world *w = *state;
 	struct task_snap s;
 
-	verdict(w, th, SYS_rt_sigprocmask, SIG_BLOCK,
-		push_set(w, 2, sig_bit(SIGUSR2)), 0, 8);
-	s = snap(w, 2);
-	assert_int_equal(s.blocked, sig_bit(SIGUSR2));
-	task_snap_free(&s);
+	fake_set_host_sigmask(w->fp, 1, sig_bit(SIGINT) | sig_bit(SIGCHLD));
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigsuspend,
+				 push_set(w, 1, sig_bit(SIGINT)), 8, 0, 0),
+			 0);
 	s = snap(w, 1);
-	assert_int_equal(s.blocked, 0);
+	assert_true(s.has_saved_mask);
+	assert_int_equal(s.saved_mask, sig_bit(SIGINT) | sig_bit(SIGCHLD));
 	task_snap_free(&s);
 }
 
@@ -505,9 +502,10 @@ int main(int argc, char **argv)
 		TEST(rt_sigaction_without_a_new_action_changes_nothing),
 		TEST(rt_sigaction_rejects_bad_signals_and_sigsetsize),
 		TEST(rt_sigaction_from_unmapped_memory_is_efault),
-		TEST(rt_sigprocmask_blocks_unblocks_and_sets),
-		TEST(sigkill_and_sigstop_are_never_blocked),
-		TEST(rt_sigprocmask_rejects_bad_how_and_sigsetsize),
+		TEST(blocked_mask_is_the_hosts),
+		TEST(sigkill_and_sigstop_are_never_shown_blocked),
+		TEST(a_held_tasks_mask_is_the_one_noted_at_its_stop),
+		TEST(sigsuspend_saves_the_hosts_mask),
 		TEST(signal_mask_is_per_thread),
 		TEST(sigaltstack_is_recorded_when_the_host_accepts_it),
 		TEST(kill_of_an_unknown_target_is_esrch),

@@ -18,6 +18,7 @@
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
+#include "kernel/sigmask.h"
 #include "procfs/procfs.h"
 
 /* kernel/dump.* is rendered by src/kernel/dump.c; tests that do not link
@@ -64,9 +65,8 @@ static void status_is_linux_format_with_emulated_ids_and_masks(void **state)
 	size_t next = 0;
 	char *s, *line, *save = NULL;
 
-	task_lock_signals(child);
-	child->sigmask = sig_bit(SIGINT) | sig_bit(SIGRTMIN);
-	task_unlock_signals(child);
+	/* Held in a stop, the kernel's copy of the mask is the mask. */
+	task_note_sigmask(child, sig_bit(SIGINT) | sig_bit(SIGRTMIN), true);
 	s = tk_read(k, "proc/7/status", 0);
 	for (line = strtok_r(s, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -93,6 +93,34 @@ static void status_is_linux_format_with_emulated_ids_and_masks(void **state)
 	}
 	assert_int_equal(next, sizeof(order) / sizeof(order[0]));
 	free(s);
+	free_kernel(k);
+}
+
+/* A running task's mask is the host's (kernel/sigmask.h): its SigBlk line
+ * and stat field pass through, not the kernel's older copy. */
+static void running_tasks_mask_is_the_hosts(void **state)
+{
+	struct kernel *k = new_kernel();
+	struct task *init = tk_init(k, getpid(), init_argv, sizeof(init_argv));
+	sigset_t usr2, old;
+	char *s, *p;
+	int field;
+
+	task_note_sigmask(init, sig_bit(SIGINT), false);
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_SETMASK, &usr2, &old);
+	s = tk_read(k, "proc/1/status", 0);
+	assert_non_null(strstr(s, "\nSigBlk:\t0000000000000800\n"));
+	free(s);
+	s = tk_read(k, "proc/1/stat", 0);
+	p = strrchr(s, ')');
+	for (field = 2; p && field < 32; field++)
+		p = strchr(p + 1, ' ');
+	assert_non_null(p);
+	assert_int_equal(strtol(p + 1, NULL, 10), 1 << (SIGUSR2 - 1));
+	free(s);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	free_kernel(k);
 }
 
@@ -323,6 +351,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(status_is_linux_format_with_emulated_ids_and_masks),
+		cmocka_unit_test(running_tasks_mask_is_the_hosts),
 		cmocka_unit_test(status_without_host_thread_still_has_every_emulated_key),
 		cmocka_unit_test(stat_name_with_parens_splits_at_last_paren),
 		cmocka_unit_test(stat_state_shows_group_stop_ptrace_stop_and_zombie),

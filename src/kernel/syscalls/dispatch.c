@@ -44,7 +44,6 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SCX(unshare, sys_unshare, sys_unshare_exit),
 	/* signals */
 	SC(rt_sigaction, sys_rt_sigaction),
-	SC(rt_sigprocmask, sys_rt_sigprocmask),
 	SCX(sigaltstack, sys_sigaltstack, sys_sigaltstack_exit),
 	SC(kill, sys_kill),
 	SC(tkill, sys_tkill),
@@ -54,7 +53,6 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SCX(rt_sigtimedwait, sys_rt_sigtimedwait, sys_rt_sigtimedwait_exit),
 	SC(rt_sigqueueinfo, sys_rt_sigqueueinfo),
 	SC(rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo),
-	SC(rt_sigreturn, sys_rt_sigreturn),
 	SC(pause, sys_sig_passthrough),
 	SC(pidfd_open, sys_sig_passthrough),
 	SC(pidfd_send_signal, sys_sig_passthrough),
@@ -69,7 +67,7 @@ const int kernel_trapped_syscalls[] = {
 	SYS_setresgid, SYS_setfsuid, SYS_setfsgid,
 	SYS_clone, SYS_clone3, SYS_wait4, SYS_waitid,
 	SYS_unshare,
-	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack, SYS_kill,
+	SYS_rt_sigaction, SYS_sigaltstack, SYS_kill,
 	SYS_tkill, SYS_tgkill, SYS_rt_sigpending, SYS_rt_sigsuspend,
 	SYS_rt_sigtimedwait, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo,
 	SYS_pause, SYS_pidfd_open, SYS_pidfd_send_signal,
@@ -78,7 +76,9 @@ const int kernel_trapped_syscalls[] = {
 	 * platform adds it with argument filters (see seccomp.c). execve,
 	 * exit, exit_group and set_tid_address are not trapped: the host's
 	 * ptrace events report exec and exit (see task_exec.c, task_exit.c),
-	 * and clear_child_tid is the host's business. */
+	 * and clear_child_tid is the host's business. Nor are
+	 * rt_sigprocmask and rt_sigreturn: the blocked mask is the host's
+	 * (sigmask.h). */
 	-1,
 };
 

@@ -1,11 +1,11 @@
 /*
  * This file implements the signal syscalls at their entry.
  *
- * Today the kernel records dispositions (rt_sigaction), masks
- * (rt_sigprocmask) and the alternate stack (sigaltstack) in its own state
- * and checks the targets of kill/tkill/tgkill against its own tree, and
- * the host carries the signals out. Emulated delivery (DESIGN §2,
- * "Signals are emulated") replaces the pass-through paths.
+ * The kernel records dispositions (rt_sigaction) and the alternate stack
+ * (sigaltstack) in its own state, queues what kill, tkill, tgkill and the
+ * sigqueueinfo calls send after checking them against its own tree, and
+ * the host carries the signals out (signal_deliver.c). The blocked mask
+ * is the host's (sigmask.h): rt_sigprocmask is not trapped.
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +14,7 @@
 
 #include "kernel/creds.h"
 #include "kernel/kernel.h"
+#include "kernel/sigmask.h"
 #include "kernel/signal_deliver.h"
 #include "kernel/syscalls/syscalls.h"
 #include "kernel/task_set_internal.h"
@@ -43,39 +44,6 @@ enum sc_action sys_rt_sigaction(struct kernel *k, struct task *t,
 	act.mask &= ~SIG_UNBLOCKABLE;
 	task_lock_signals(t);
 	t->tg->sighand->actions[sig - 1] = act;
-	task_unlock_signals(t);
-	return SC_HOST;
-}
-
-enum sc_action sys_rt_sigprocmask(struct kernel *k, struct task *t,
-				  struct syscall_frame *f)
-{
-	int how = (int)f->args[0];
-	sigset64_t set;
-
-	if (f->args[3] != sizeof(sigset64_t)) {
-		f->ret = -EINVAL;
-		return SC_RETURN;
-	}
-	if (!f->args[1])
-		return SC_HOST;
-	if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) {
-		f->ret = -EINVAL;
-		return SC_RETURN;
-	}
-	if (plat_read_mem(k->plat, t, f->args[1], &set, sizeof(set)) !=
-	    sizeof(set)) {
-		f->ret = -EFAULT;
-		return SC_RETURN;
-	}
-	set &= ~SIG_UNBLOCKABLE;
-	task_lock_signals(t);
-	if (how == SIG_BLOCK)
-		t->sigmask |= set;
-	else if (how == SIG_UNBLOCK)
-		t->sigmask &= ~set;
-	else
-		t->sigmask = set;
 	task_unlock_signals(t);
 	return SC_HOST;
 }
@@ -305,7 +273,7 @@ void sys_rt_sigtimedwait_exit(struct kernel *k, struct task *t,
 enum sc_action sys_rt_sigsuspend(struct kernel *k, struct task *t,
 				 struct syscall_frame *f)
 {
-	sigset64_t set;
+	sigset64_t set, saved;
 
 	if (f->args[1] != sizeof(sigset64_t)) {
 		f->ret = -EINVAL;
@@ -316,36 +284,14 @@ enum sc_action sys_rt_sigsuspend(struct kernel *k, struct task *t,
 		f->ret = -EFAULT;
 		return SC_RETURN;
 	}
-	/* The mask is replaced until a handler runs; the handler's frame
-	 * saves the original, which rt_sigreturn restores. */
+	/* The host replaces the mask until a handler runs; the handler's
+	 * frame saves the original, which rt_sigreturn restores. */
+	saved = task_refresh_sigmask(k, t);
 	task_lock_signals(t);
-	t->saved_sigmask = t->sigmask;
+	t->saved_sigmask = saved;
 	t->has_saved_sigmask = true;
 	t->sigmask = set & ~SIG_UNBLOCKABLE;
 	task_unlock_signals(t);
-	return SC_HOST;
-}
-
-/* Offset of uc_sigmask in the x86_64 signal frame's struct ucontext, which
- * starts at the stack pointer when the handler's restorer calls
- * rt_sigreturn (Linux's arch/x86/kernel/signal.c: frame = sp - 8, and
- * pretcode is the first 8 bytes of the frame). */
-#define UC_SIGMASK_OFFSET 296
-
-enum sc_action sys_rt_sigreturn(struct kernel *k, struct task *t,
-				struct syscall_frame *f)
-{
-	sigset64_t set;
-
-	/* The host restores registers and mask from the frame; the kernel
-	 * reads the same mask so its own stays true. */
-	if (plat_read_mem(k->plat, t, f->sp + UC_SIGMASK_OFFSET, &set,
-			  sizeof(set)) == sizeof(set)) {
-		task_lock_signals(t);
-		t->sigmask = set & ~SIG_UNBLOCKABLE;
-		t->has_saved_sigmask = false;
-		task_unlock_signals(t);
-	}
 	return SC_HOST;
 }
 

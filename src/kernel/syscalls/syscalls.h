@@ -33,7 +33,6 @@ enum sc_action {
 struct syscall_frame {
 	long nr;
 	uint64_t args[6];
-	uint64_t sp;       /* the task's stack pointer (rt_sigreturn's frame) */
 	bool args_changed; /* the platform must write args back */
 	long ret;
 };
@@ -92,7 +91,6 @@ enum sc_action sys_waitid(struct kernel *, struct task *, struct syscall_frame *
 void sys_waitid_exit(struct kernel *, struct task *, struct syscall_frame *);
 
 enum sc_action sys_rt_sigaction(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_rt_sigprocmask(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_sigaltstack(struct kernel *, struct task *, struct syscall_frame *);
 void sys_sigaltstack_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_kill(struct kernel *, struct task *, struct syscall_frame *);
@@ -101,7 +99,6 @@ enum sc_action sys_tkill(struct kernel *, struct task *, struct syscall_frame *)
 enum sc_action sys_rt_sigtimedwait(struct kernel *, struct task *, struct syscall_frame *);
 void sys_rt_sigtimedwait_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_rt_sigsuspend(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_rt_sigreturn(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_rt_sigqueueinfo(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_rt_tgsigqueueinfo(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_sig_passthrough(struct kernel *, struct task *, struct syscall_frame *);

@@ -11,6 +11,7 @@
  * for this: no epoll, no signalfd, one waitpid per stop.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -339,31 +340,85 @@ static int op_backtrace(struct platform *p, struct task *t, char *buf,
 	return pt_call(pp, &r);
 }
 
+/* The host's /proc/TID/status of a host thread, whole, NUL-terminated, in
+ * buf. Returns 0 or -errno. */
+static int host_status_read(pid_t host_tid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The value of the "Key:\t" line of a status file, or NULL. */
+static const char *status_value(const char *status, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = status; l; l = strchr(l, '\n')) {
+		if (*l == '\n')
+			l++;
+		if (!strncmp(l, key, klen) && l[klen] == ':')
+			return l + klen + 1;
+	}
+	return NULL;
+}
+
 static int op_read_creds(struct platform *p, struct task *t, uint32_t ids[8])
 {
-	char path[64], line[256];
-	int found = 0;
-	FILE *f;
+	char status[4096];
+	const char *uid, *gid;
+	int err = host_status_read(t->host_tid, status, sizeof(status));
 
-	snprintf(path, sizeof(path), "/proc/%d/status", t->host_tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (found < 2 && fgets(line, sizeof(line), f)) {
-		uint32_t *v = !strncmp(line, "Uid:", 4)	  ? ids
-			      : !strncmp(line, "Gid:", 4) ? ids + 4
-							  : NULL;
+	if (err < 0)
+		return err;
+	uid = status_value(status, "Uid");
+	gid = status_value(status, "Gid");
+	if (!uid || !gid ||
+	    sscanf(uid, "%u %u %u %u", &ids[0], &ids[1], &ids[2], &ids[3]) != 4 ||
+	    sscanf(gid, "%u %u %u %u", &ids[4], &ids[5], &ids[6], &ids[7]) != 4)
+		return -EIO;
+	return 0;
+}
 
-		if (v && sscanf(line + 4, "%u %u %u %u", &v[0], &v[1], &v[2],
-				&v[3]) == 4)
-			found++;
-	}
-	fclose(f);
-	return found == 2 ? 0 : -EIO;
+static int op_read_sigmask(struct platform *p, struct task *t, uint64_t *mask)
+{
+	struct ptrace_platform *pp = to_pp(p);
+	char status[4096], *end;
+	const char *blk;
+	int err;
+
+	/* plat_priv is the platform thread's own; so is pt->stopped. */
+	if (pt_on_platform_thread(pp) && t->plat_priv &&
+	    ((struct pt_task *)t->plat_priv)->stopped &&
+	    ptrace(PTRACE_GETSIGMASK, t->host_tid, sizeof(*mask), mask) == 0)
+		return 0;
+	err = host_status_read(t->host_tid, status, sizeof(status));
+	if (err < 0)
+		return err;
+	blk = status_value(status, "SigBlk");
+	if (!blk)
+		return -EIO;
+	errno = 0;
+	*mask = strtoull(blk, &end, 16);
+	return errno || end == blk ? -EIO : 0;
 }
 
 const struct platform_ops pt_ops = {
 	.read_creds = op_read_creds,
+	.read_sigmask = op_read_sigmask,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.interrupt = op_interrupt,

@@ -37,6 +37,7 @@
 #include "kernel/rcu.h"
 #include "kernel/timing.h"
 #include "kernel/lifecycle.h"
+#include "kernel/sigmask.h"
 #include "kernel/signal_deliver.h"
 #include "kernel/syscalls/syscalls.h"
 #include "platform/ptrace/internal.h"
@@ -97,6 +98,8 @@ static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
 		 : pt->resume == PT_RESUME_LISTEN  ? PTRACE_LISTEN
 						   : PTRACE_CONT;
 
+	if (pt->held && pt->task)
+		task_sigmask_running(pt->task);
 	/* ESRCH means the thread died meanwhile (SIGKILL); its death is
 	 * reported by waitpid like any other. */
 	ptrace(req, pt->host_tid, 0, (long)pt->resume_sig);
@@ -111,7 +114,15 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 	pt->resume = r;
 	pt->resume_sig = sig;
 	if (pt->task && task_should_hold(pp->k, pt->task)) {
+		uint64_t mask;
+
 		pt->held = true;
+		/* Held, the task cannot change its mask: the kernel's copy
+		 * is exact until pt_do_resume(), so readers of a paused
+		 * kernel (a dump of 10,000 tasks) need not ask the host. */
+		if (ptrace(PTRACE_GETSIGMASK, pt->host_tid, sizeof(mask),
+			   &mask) == 0)
+			task_note_sigmask(pt->task, mask, true);
 		return;
 	}
 	pt_do_resume(pp, pt);
@@ -179,15 +190,14 @@ static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 		pt_resume(pp, pt, PT_RESUME_CONT, 0);
 		return;
 	}
-	/* One call gives the number, the arguments and the stack pointer;
-	 * the full register set is only fetched when it must be written. */
+	/* One call gives the number and the arguments; the full register
+	 * set is only fetched when it must be written. */
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, pt->host_tid, sizeof(info),
 		   &info) <= 0 || info.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return; /* killed while stopped; waitpid reports the death */
 	f.nr = (long)info.seccomp.nr;
 	for (int i = 0; i < 6; i++)
 		f.args[i] = info.seccomp.args[i];
-	f.sp = info.stack_pointer;
 	act = kernel_syscall_enter(pp->k, pt->task, &f);
 	if ((act == SC_RETURN || f.args_changed) &&
 	    ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)

@@ -179,7 +179,7 @@ static int fake_read_sigmask(struct platform *p, struct task *t,
 			? fp->host_sigmasks[t->tid]
 			: 0;
 	pthread_mutex_unlock(&record_mu);
-	return 0;
+	return fp->read_sigmask_err;
 }
 
 void fake_set_host_sigmask(struct fake_platform *fp, pid_t tid,

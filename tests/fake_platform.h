@@ -77,6 +77,7 @@ struct fake_platform {
 	uint64_t *host_sigmasks;
 	size_t nr_host_sigmasks;
 	size_t nr_sigmask_reads;
+	int read_sigmask_err; /* non-zero: read_sigmask fails with it */
 };
 
 /* Returns a new fake platform (aborts on ENOMEM: tests only). */

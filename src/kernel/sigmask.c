@@ -54,6 +54,23 @@ sigset64_t task_refresh_sigmask(struct kernel *k, struct task *t)
 	return mask;
 }
 
+int task_host_sigsets(struct kernel *k, struct task *t, sigset64_t *blocked,
+		      sigset64_t *ignored, sigset64_t *caught)
+{
+	uint64_t sets[3];
+	int err;
+
+	if (!k->plat || !k->plat->ops->read_sigsets)
+		return -ENOSYS;
+	err = k->plat->ops->read_sigsets(k->plat, t, sets);
+	if (err < 0)
+		return err;
+	*blocked = sets[0] & ~SIG_UNBLOCKABLE;
+	*ignored = sets[1];
+	*caught = sets[2];
+	return 0;
+}
+
 sigset64_t task_snap_blocked(struct kernel *k, const struct task_snap *s)
 {
 	sigset64_t mask = s->blocked;

@@ -11,8 +11,9 @@
  *
  *  - when the platform holds a task in a stop (pause, stop TID), it notes
  *    the mask, which is then exact until the task runs again;
- *  - before the kernel decides with it (a forced fault, sigsuspend's
- *    saved mask), at the task's stop;
+ *  - before the kernel decides with it (sigsuspend's saved mask), at the
+ *    task's stop; a forced fault compares the host's dispositions, which
+ *    the host has reset by then (signal_deliver.c);
  *  - when a reader shows it (task_snap_blocked()), from the host.
  *
  * The field and its lock are in task.h (sigmask, sigmask_exact).
@@ -41,6 +42,11 @@ void task_sigmask_running(struct task *t);
  * platform thread this costs one ptrace call. Must not be called with
  * the signal mutex held. */
 sigset64_t task_refresh_sigmask(struct kernel *k, struct task *t);
+
+/* The host's blocked, ignored and caught sets of t (its status file).
+ * Returns 0 or -errno (-ENOSYS: the platform cannot tell). */
+int task_host_sigsets(struct kernel *k, struct task *t, sigset64_t *blocked,
+		      sigset64_t *ignored, sigset64_t *caught);
 
 /* The blocked mask a reader should show for snapshot s: the snapshot's
  * copy when it was exact, else the host's now (falling back to the copy

@@ -174,14 +174,35 @@ static bool sig_is_forced_fault(const siginfo_t *host)
 		sig == SIGFPE || sig == SIGTRAP);
 }
 
+/* The host's signal state of a task at a forced fault's delivery stop. */
+struct host_sigsets {
+	bool valid;
+	sigset64_t blocked, ignored, caught;
+};
+
 /* Linux's force_sig_info_to_task(): an ignored or blocked forced signal is
- * reset to SIG_DFL and unblocked. Preconditions: signal mutex. */
-static void sig_force_locked(struct task *t, int sig)
+ * reset to SIG_DFL and unblocked. The host did that to its own state when
+ * it raised the fault, so by the delivery stop its mask no longer says
+ * whether the signal was blocked; but a handler (or SIG_IGN) the kernel
+ * has and the host no longer has was reset, and the kernel follows. hs
+ * not valid (the host cannot be read): the kernel's copy of the mask
+ * decides. Preconditions: signal mutex. */
+static void sig_force_locked(struct task *t, int sig,
+			     const struct host_sigsets *hs)
 {
 	struct sig_action *a = &t->tg->sighand->actions[sig - 1];
-	bool blocked = t->sigmask & sig_bit(sig);
+	bool ign = a->handler == (uint64_t)(uintptr_t)SIG_IGN;
+	bool reset;
 
-	if (blocked || a->handler == (uint64_t)(uintptr_t)SIG_IGN) {
+	if (a->handler == (uint64_t)(uintptr_t)SIG_DFL)
+		return;
+	if (hs->valid) {
+		reset = !((ign ? hs->ignored : hs->caught) & sig_bit(sig));
+		t->sigmask = hs->blocked;
+	} else {
+		reset = ign || (t->sigmask & sig_bit(sig));
+	}
+	if (reset) {
 		a->handler = (uint64_t)(uintptr_t)SIG_DFL;
 		t->sigmask &= ~sig_bit(sig);
 	}
@@ -201,15 +222,16 @@ static void group_stop_clear_locked(struct thread_group *tg)
 int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 {
 	int sig = info->si_signo;
+	struct host_sigsets hs = { .valid = false };
 	struct thread_group *tg;
 	siginfo_t host;
 	bool ignored;
 
 	if (!sig_valid(sig))
 		return sig;
-	/* Whether a forced fault is blocked is the host's mask's say. */
 	if (sig_is_forced_fault(info))
-		task_refresh_sigmask(k, t);
+		hs.valid = task_host_sigsets(k, t, &hs.blocked, &hs.ignored,
+					     &hs.caught) == 0;
 	/* ts.mu for reading keeps t->tg and its task list stable. */
 	pthread_rwlock_rdlock(&k->ts.mu);
 	tg = t->tg;
@@ -225,7 +247,7 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 	if (sig == SIGCONT || sig == SIGKILL)
 		group_stop_clear_locked(tg);
 	if (sig_is_forced_fault(&host))
-		sig_force_locked(t, sig);
+		sig_force_locked(t, sig, &hs);
 	ignored = sig_ignored_locked(tg->sighand, sig);
 	if (!ignored)
 		sig_handler_enter_locked(t, sig);

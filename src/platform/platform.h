@@ -63,9 +63,15 @@ struct platform_ops {
 	 * On the platform's own thread, for a task stopped there, it is one
 	 * ptrace call; otherwise it reads the host's status file. Optional
 	 * (NULL: the kernel's copy is all there is). Returns 0 or -errno
-	 * (-ESRCH: the host thread is gone). */
+	 * (the host thread may be gone). */
 	int (*read_sigmask)(struct platform *p, struct task *t,
 			    uint64_t *mask);
+	/* Reads the task's blocked, ignored and caught sets as the host has
+	 * them (its status file): what the host did to its own dispositions
+	 * when it forced a fault on the task. Optional. Returns 0 or
+	 * -errno. */
+	int (*read_sigsets)(struct platform *p, struct task *t,
+			    uint64_t sets[3]);
 	/* Reads the registers of a stopped task. Returns 0, -ESRCH for a task
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,

@@ -11,6 +11,7 @@ property that only exists under the sentry (the emulated tree agreeing with
 ps, reparenting to the sandbox's init, no survivor after SIGKILL...).
 """
 import argparse
+import json
 import os
 import pty
 import select
@@ -362,14 +363,19 @@ def blocked_mask_after_a_handler_returns(ctx):
     d = tempfile.mkdtemp(prefix="sentry-sigmask-")
     mnt = os.path.join(d, "mnt")
     marker = "sigmask-%d" % os.getpid()
+    done = os.path.join(d, "handled")
+    # The handler blocks SIGUSR2 on top (sa_mask, via signal.signal's
+    # sigaction in C: none; the handler's own SIGUSR1 then); the file
+    # appears after the handler has returned.
     prog = ("import os, signal, sys, time\n"
             "signal.signal(signal.SIGUSR1, lambda s, f: None)\n"
             "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})\n"
             "os.kill(os.getpid(), signal.SIGUSR1)\n"
+            "open(sys.argv[2], 'w').close()\n"
             "time.sleep(30)\n")
     proc = subprocess.Popen(
         [ctx.sentry, "run", "--name", f"it-sigmask-{os.getpid()}",
-         "--mount", mnt, "--", "python3", "-c", prog, marker],
+         "--mount", mnt, "--", "python3", "-c", prog, marker, done],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     want = "0000000000000800"  # SIGUSR2 alone
     try:
@@ -377,6 +383,8 @@ def blocked_mask_after_a_handler_returns(ctx):
         deadline = time.time() + 20
         while got is None and time.time() < deadline:
             time.sleep(0.2)
+            if not os.path.exists(done):
+                continue
             try:
                 for tid in os.listdir(os.path.join(mnt, "tasks")):
                     base = os.path.join(mnt, "tasks", tid)
@@ -402,9 +410,50 @@ def blocked_mask_after_a_handler_returns(ctx):
             fail("tasks/N/signals never showed blocked: %s USR2" % want)
         if got[0] != "blocked: %s USR2" % want or got[1] != [want]:
             fail("expected USR2 alone blocked in signals and status")
+        # Paused, the mask comes from the kernel's copy taken at the stop.
+        tid = [t for t in os.listdir(os.path.join(mnt, "tasks"))
+               if marker.encode() in open(os.path.join(
+                   mnt, "tasks", t, "cmdline"), "rb").read()][0]
+        r = subprocess.run(
+            [ctx.sentry + "dbg", f"it-sigmask-{os.getpid()}", "-c",
+             f"pause; signals {tid}; resume"],
+            capture_output=True, text=True, timeout=30)
+        print(r.stdout)
+        if r.returncode != 0 or f"blocked: {want} (USR2)" not in r.stdout:
+            fail("paused, sentrydbg signals did not show USR2 alone blocked")
     finally:
         stop_sentry(proc, mnt)
         shutil.rmtree(d, ignore_errors=True)
+
+
+@case
+def forced_fault_resets_the_handler_and_dumps(ctx):
+    # Linux's force_sig_info: a fault whose signal is blocked (by
+    # sigprocmask, or inside its own handler) resets the handler to
+    # SIG_DFL and kills with a core-dumping signal, which --dump-on
+    # reports with a dump; SigCgt in the dump follows the host.
+    for name in ("blocked", "in-handler"):
+        d = tempfile.mkdtemp(prefix="sentry-forced-")
+        try:
+            r = subprocess.run(
+                [ctx.sentry, "run", "--no-mount", "--dump-on=fatal-signal",
+                 d, "--", ctx.prog("fault"), name],
+                capture_output=True, text=True, timeout=60)
+            dumps = [f for f in os.listdir(d) if f.endswith(".json")]
+            print(name, "exit", r.returncode, "dumps", dumps)
+            if r.returncode != 128 + signal.SIGSEGV:
+                fail(f"{name}: exit {r.returncode}, want {128 + signal.SIGSEGV}")
+            if len(dumps) != 1:
+                fail(f"{name}: want one dump for the fatal SIGSEGV, got {dumps}")
+            with open(os.path.join(d, dumps[0])) as f:
+                dump = json.load(f)
+            segv = [a["handler"] for g in dump["thread_groups"]
+                    for a in g.get("actions", []) if a["signo"] == signal.SIGSEGV]
+            if segv != ["default"]:
+                fail(f"{name}: SIGSEGV's handler in the dump is {segv}, "
+                     "want default (force_sig_info resets it)")
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def pid_ns_of(pid):

@@ -219,6 +219,18 @@ static void a_held_tasks_mask_is_the_one_noted_at_its_stop(void **state)
 	assert_int_equal(w->fp->nr_sigmask_reads, reads + 1);
 }
 
+static void a_gone_host_thread_shows_the_kernels_copy(void **state)
+{
+	struct fake_world *w = *state;
+
+	task_note_sigmask(w->init, sig_bit(SIGQUIT), false);
+	fake_set_host_sigmask(w->fp, 1, sig_bit(SIGUSR1));
+	w->fp->read_sigmask_err = -ESRCH;
+	assert_int_equal(shown_mask(w, 1), sig_bit(SIGQUIT));
+	w->fp->read_sigmask_err = 0;
+	assert_int_equal(shown_mask(w, 1), sig_bit(SIGUSR1));
+}
+
 static void signal_mask_is_per_thread(void **state)
 {
 	struct fake_world *w = *state;
@@ -505,6 +517,7 @@ int main(int argc, char **argv)
 		TEST(blocked_mask_is_the_hosts),
 		TEST(sigkill_and_sigstop_are_never_shown_blocked),
 		TEST(a_held_tasks_mask_is_the_one_noted_at_its_stop),
+		TEST(a_gone_host_thread_shows_the_kernels_copy),
 		TEST(sigsuspend_saves_the_hosts_mask),
 		TEST(signal_mask_is_per_thread),
 		TEST(sigaltstack_is_recorded_when_the_host_accepts_it),

@@ -11,8 +11,8 @@
 #include "kernel/task.h"
 #include "platform/ptrace/internal.h"
 
-/* A read of one word (the sigset of rt_sigprocmask, the hottest trapped
- * syscall) from a stopped tracee, on the platform thread, uses
+/* A read of one word (the sigset of rt_sigsuspend or rt_sigaction's
+ * mask, say) from a stopped tracee, on the platform thread, uses
  * PTRACE_PEEKDATA: measured cheaper than process_vm_readv, which pins
  * pages; for longer reads one process_vm_readv beats several peeks. */
 #define PEEK_MAX 8

@@ -340,25 +340,55 @@ static int op_backtrace(struct platform *p, struct task *t, char *buf,
 	return pt_call(pp, &r);
 }
 
-/* The host's /proc/TID/status of a host thread, whole, NUL-terminated, in
- * buf. Returns 0 or -errno. */
-static int host_status_read(pid_t host_tid, char *buf, size_t len)
+/* The host's /proc/TID/status of a host thread, whole and NUL-terminated,
+ * in a malloc'd *out (a long Groups: line can take it past any fixed
+ * buffer). Returns 0 or -errno. */
+static int host_status_read(pid_t host_tid, char **out)
 {
-	char path[64];
-	ssize_t n;
-	int fd;
+	size_t len = 0, cap = 4096;
+	char path[64], *buf = malloc(cap);
+	int fd, err = 0;
 
+	if (!buf)
+		return -ENOMEM;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 == cap) {
+			char *nb = cap < (1u << 22) ? realloc(buf, cap * 2) : NULL;
+
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
 	close(fd);
-	if (n < 0)
-		return (int)n;
-	buf[n] = '\0';
+	if (err < 0) {
+		free(buf);
+		return err;
+	}
+	buf[len] = '\0';
+	*out = buf;
 	return 0;
 }
 
@@ -376,11 +406,26 @@ static const char *status_value(const char *status, const char *key)
 	return NULL;
 }
 
+/* A signal set line's value: 16 hex digits and the end of the line. */
+static int status_sigset(const char *status, const char *key, uint64_t *set)
+{
+	const char *v = status_value(status, key);
+	char *end;
+
+	if (!v)
+		return -EIO;
+	while (*v == '\t')
+		v++;
+	errno = 0;
+	*set = strtoull(v, &end, 16);
+	return errno || end - v != 16 || (*end != '\n' && *end) ? -EIO : 0;
+}
+
 static int op_read_creds(struct platform *p, struct task *t, uint32_t ids[8])
 {
-	char status[4096];
 	const char *uid, *gid;
-	int err = host_status_read(t->host_tid, status, sizeof(status));
+	char *status;
+	int err = host_status_read(CMM_LOAD_SHARED(t->host_tid), &status);
 
 	if (err < 0)
 		return err;
@@ -389,15 +434,31 @@ static int op_read_creds(struct platform *p, struct task *t, uint32_t ids[8])
 	if (!uid || !gid ||
 	    sscanf(uid, "%u %u %u %u", &ids[0], &ids[1], &ids[2], &ids[3]) != 4 ||
 	    sscanf(gid, "%u %u %u %u", &ids[4], &ids[5], &ids[6], &ids[7]) != 4)
-		return -EIO;
-	return 0;
+		err = -EIO;
+	free(status);
+	return err;
+}
+
+static int op_read_sigsets(struct platform *p, struct task *t,
+			   uint64_t sets[3])
+{
+	char *status;
+	int err = host_status_read(CMM_LOAD_SHARED(t->host_tid), &status);
+
+	if (err < 0)
+		return err;
+	if (status_sigset(status, "SigBlk", &sets[0]) < 0 ||
+	    status_sigset(status, "SigIgn", &sets[1]) < 0 ||
+	    status_sigset(status, "SigCgt", &sets[2]) < 0)
+		err = -EIO;
+	free(status);
+	return err;
 }
 
 static int op_read_sigmask(struct platform *p, struct task *t, uint64_t *mask)
 {
 	struct ptrace_platform *pp = to_pp(p);
-	char status[4096], *end;
-	const char *blk;
+	uint64_t sets[3];
 	int err;
 
 	/* plat_priv is the platform thread's own; so is pt->stopped. */
@@ -405,20 +466,16 @@ static int op_read_sigmask(struct platform *p, struct task *t, uint64_t *mask)
 	    ((struct pt_task *)t->plat_priv)->stopped &&
 	    ptrace(PTRACE_GETSIGMASK, t->host_tid, sizeof(*mask), mask) == 0)
 		return 0;
-	err = host_status_read(t->host_tid, status, sizeof(status));
-	if (err < 0)
-		return err;
-	blk = status_value(status, "SigBlk");
-	if (!blk)
-		return -EIO;
-	errno = 0;
-	*mask = strtoull(blk, &end, 16);
-	return errno || end == blk ? -EIO : 0;
+	err = op_read_sigsets(p, t, sets);
+	if (err == 0)
+		*mask = sets[0];
+	return err;
 }
 
 const struct platform_ops pt_ops = {
 	.read_creds = op_read_creds,
 	.read_sigmask = op_read_sigmask,
+	.read_sigsets = op_read_sigsets,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.interrupt = op_interrupt,

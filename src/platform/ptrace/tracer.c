@@ -98,7 +98,9 @@ static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
 		 : pt->resume == PT_RESUME_LISTEN  ? PTRACE_LISTEN
 						   : PTRACE_CONT;
 
-	if (pt->held && pt->task)
+	/* Except past its exit event, a held task let run may change its
+	 * mask again. */
+	if (pt->held && pt->task && pt->task->exit_state == TASK_EXIT_NONE)
 		task_sigmask_running(pt->task);
 	/* ESRCH means the thread died meanwhile (SIGKILL); its death is
 	 * reported by waitpid like any other. */
@@ -421,8 +423,14 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 		break;
 	case PTRACE_EVENT_EXIT: {
 		unsigned long msg = 0;
+		uint64_t mask;
 
 		ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+		/* The exiting thread runs no more application code: its mask
+		 * is final, and a zombie's is shown without asking the host. */
+		if (pt->task && ptrace(PTRACE_GETSIGMASK, pid, sizeof(mask),
+				       &mask) == 0)
+			task_note_sigmask(pt->task, mask, true);
 		if (pt->task)
 			task_exit_begin(pp->k, pt->task, (int)msg);
 		pt_resume(pp, pt, PT_RESUME_CONT, 0);

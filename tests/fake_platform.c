@@ -201,6 +201,40 @@ void fake_set_host_sigmask(struct fake_platform *fp, pid_t tid,
 	pthread_mutex_unlock(&record_mu);
 }
 
+static int fake_read_limits(struct platform *p, struct task *t,
+			    struct rlimit *limits)
+{
+	struct fake_platform *fp = fake_of(p);
+
+	pthread_mutex_lock(&record_mu);
+	fp->nr_limit_reads++;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		limits[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	if ((size_t)t->tid < fp->nr_host_nofile)
+		limits[RLIMIT_NOFILE] = fp->host_nofile[t->tid];
+	pthread_mutex_unlock(&record_mu);
+	return 0;
+}
+
+void fake_set_host_nofile(struct fake_platform *fp, pid_t tid, rlim_t cur,
+			  rlim_t max)
+{
+	pthread_mutex_lock(&record_mu);
+	if ((size_t)tid >= fp->nr_host_nofile) {
+		size_t n = (size_t)tid + 1;
+		struct rlimit *v = realloc(fp->host_nofile, n * sizeof(*v));
+
+		if (!v)
+			abort();
+		for (size_t i = fp->nr_host_nofile; i < n; i++)
+			v[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+		fp->host_nofile = v;
+		fp->nr_host_nofile = n;
+	}
+	fp->host_nofile[tid] = (struct rlimit){ cur, max };
+	pthread_mutex_unlock(&record_mu);
+}
+
 static const struct platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -211,6 +245,7 @@ static const struct platform_ops fake_ops = {
 	.get_regs = fake_get_regs,
 	.backtrace = fake_backtrace,
 	.read_sigmask = fake_read_sigmask,
+	.read_limits = fake_read_limits,
 };
 
 struct fake_platform *fake_platform_new(void)
@@ -235,6 +270,7 @@ void fake_platform_free(struct fake_platform *fp)
 	}
 	free(fp->calls);
 	free(fp->host_sigmasks);
+	free(fp->host_nofile);
 	free(fp);
 }
 

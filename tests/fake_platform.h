@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "kernel/syscalls/syscalls.h"
@@ -78,6 +79,13 @@ struct fake_platform {
 	size_t nr_host_sigmasks;
 	size_t nr_sigmask_reads;
 	int read_sigmask_err; /* non-zero: read_sigmask fails with it */
+
+	/* The host's RLIMIT_NOFILE of each TID (index), set with
+	 * fake_set_host_nofile(); read_limits answers it (every other limit
+	 * RLIM_INFINITY) and counts its calls. */
+	struct rlimit *host_nofile;
+	size_t nr_host_nofile;
+	size_t nr_limit_reads;
 };
 
 /* Returns a new fake platform (aborts on ENOMEM: tests only). */
@@ -107,6 +115,11 @@ bool fake_mem_peek(struct fake_platform *fp, pid_t tid, uint64_t addr,
  * rt_sigprocmask or rt_sigreturn would have done). */
 void fake_set_host_sigmask(struct fake_platform *fp, pid_t tid,
 			   uint64_t mask);
+
+/* The host's RLIMIT_NOFILE of tid's process becomes cur/max (what an
+ * untrapped or trapped setrlimit would have done on the host). */
+void fake_set_host_nofile(struct fake_platform *fp, pid_t tid, rlim_t cur,
+			  rlim_t max);
 
 /* Number of recorded calls of kind for tid (FAKE_ANY_TID: any task). */
 size_t fake_calls(const struct fake_platform *fp, enum fake_call_kind kind,

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/user.h>
 
@@ -72,6 +73,11 @@ struct platform_ops {
 	 * -errno. */
 	int (*read_sigsets)(struct platform *p, struct task *t,
 			    uint64_t sets[3]);
+	/* Reads the resource limits of the task's process as the host
+	 * enforces them (RLIM_NLIMITS of them, by RLIMIT_* index). Optional.
+	 * Returns 0 or -errno. */
+	int (*read_limits)(struct platform *p, struct task *t,
+			   struct rlimit *limits);
 	/* Reads the registers of a stopped task. Returns 0, -ESRCH for a task
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,

@@ -456,6 +456,65 @@ def forced_fault_resets_the_handler_and_dumps(ctx):
             shutil.rmtree(d, ignore_errors=True)
 
 
+@case
+def limits_follow_setrlimit_and_prlimit(ctx):
+    # The host enforces resource limits; proc/PID/limits must show what it
+    # enforces after the program changed its own (ulimit) and after
+    # prlimit(1) changed another process's.
+    d = tempfile.mkdtemp(prefix="sentry-limits-")
+    mnt = os.path.join(d, "mnt")
+    m1, m2 = "32.%d" % os.getpid(), "33.%d" % os.getpid()
+    script = (f"sleep {m2} & prlimit --pid $! --nofile=77:88; "
+              f"ulimit -n 123; ulimit -s 4096; exec sleep {m1}")
+    proc = subprocess.Popen(
+        [ctx.sentry, "run", "--name", f"it-limits-{os.getpid()}",
+         "--mount", mnt, "--", "sh", "-c", script],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def limits_of(root, marker):
+        for pid in os.listdir(root):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(os.path.join(root, pid, "cmdline"), "rb") as f:
+                    if f.read() != b"sleep\0" + marker.encode() + b"\0":
+                        continue
+                with open(os.path.join(root, pid, "limits")) as f:
+                    return [l for l in f.read().splitlines()
+                            if l.startswith(("Max open files",
+                                             "Max stack size"))]
+            except OSError:
+                continue
+        return None
+
+    try:
+        want = {m1: ["Max stack size            4194304              "
+                     "4194304              bytes     ",
+                     "Max open files            123                  "
+                     "123                  files     "],
+                m2: None}
+        got = {}
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            time.sleep(0.2)
+            got = {m: limits_of(os.path.join(mnt, "proc"), m) for m in want}
+            host = {m: limits_of("/proc", m) for m in want}
+            if all(got.values()) and got == host and \
+                    "77" in " ".join(got[m2]):
+                break
+        print("sentry:", got)
+        print("host:  ", host)
+        if got != host:
+            fail("proc/PID/limits differs from the host's")
+        if got[m1] != want[m1]:
+            fail("ulimit -n 123 -s 4096 not shown")
+        if not any(l.split()[3:5] == ["77", "88"] for l in got[m2]):
+            fail("prlimit --nofile=77:88 of another process not shown")
+    finally:
+        stop_sentry(proc, mnt)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def pid_ns_of(pid):
     try:
         return os.readlink(f"/proc/{pid}/ns/pid")

@@ -35,6 +35,9 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SCX(setresgid, sys_setid, sys_setid_exit),
 	SCX(setfsuid, sys_setid, sys_setid_exit),
 	SCX(setfsgid, sys_setid, sys_setid_exit),
+	/* resource limits */
+	SCX(setrlimit, sys_setrlimit, sys_setrlimit_exit),
+	SCX(prlimit64, sys_setrlimit, sys_setrlimit_exit),
 	/* lifecycle */
 	SC(clone, sys_clone),
 	SC(clone3, sys_clone3),
@@ -64,7 +67,7 @@ const int kernel_trapped_syscalls[] = {
 	SYS_getpid, SYS_gettid, SYS_getppid, SYS_getpgid, SYS_getpgrp,
 	SYS_getsid, SYS_setpgid, SYS_setsid,
 	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid,
-	SYS_setresgid, SYS_setfsuid, SYS_setfsgid,
+	SYS_setresgid, SYS_setfsuid, SYS_setfsgid, SYS_setrlimit,
 	SYS_clone, SYS_clone3, SYS_wait4, SYS_waitid,
 	SYS_unshare,
 	SYS_rt_sigaction, SYS_sigaltstack, SYS_kill,
@@ -72,8 +75,9 @@ const int kernel_trapped_syscalls[] = {
 	SYS_rt_sigtimedwait, SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo,
 	SYS_pause, SYS_pidfd_open, SYS_pidfd_send_signal,
 	SYS_ptrace,
-	/* prctl is trapped only for the options the kernel tracks; the
-	 * platform adds it with argument filters (see seccomp.c). execve,
+	/* prctl is trapped only for the options the kernel tracks, and
+	 * prlimit64 only when it sets a limit; the platform adds both with
+	 * argument filters (see seccomp.c). execve,
 	 * exit, exit_group and set_tid_address are not trapped: the host's
 	 * ptrace events report exec and exit (see task_exec.c, task_exit.c),
 	 * and clear_child_tid is the host's business. Nor are

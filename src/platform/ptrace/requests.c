@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -472,10 +473,22 @@ static int op_read_sigmask(struct platform *p, struct task *t, uint64_t *mask)
 	return err;
 }
 
+static int op_read_limits(struct platform *p, struct task *t,
+			  struct rlimit *limits)
+{
+	pid_t host = CMM_LOAD_SHARED(t->host_tid);
+
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		if (prlimit(host, i, NULL, &limits[i]) < 0)
+			return -errno;
+	return 0;
+}
+
 const struct platform_ops pt_ops = {
 	.read_creds = op_read_creds,
 	.read_sigmask = op_read_sigmask,
 	.read_sigsets = op_read_sigsets,
+	.read_limits = op_read_limits,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.interrupt = op_interrupt,

@@ -56,6 +56,12 @@ int pt_seccomp_build(struct sock_fprog *prog)
 		if (err < 0)
 			goto out;
 	}
+	/* prlimit64 only when it sets a limit (a non-NULL new_limit): the
+	 * kernel rereads limits after a change, reads are the host's. */
+	err = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), SCMP_SYS(prlimit64), 1,
+			       SCMP_A2(SCMP_CMP_NE, 0));
+	if (err < 0)
+		goto out;
 	for (size_t i = 0;
 	     i < sizeof(denied_syscalls) / sizeof(*denied_syscalls); i++) {
 		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),

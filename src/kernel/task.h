@@ -144,6 +144,7 @@ struct task {
 		 * auxiliary vector: the credentials the exec left. */
 		uint32_t exec_ids[4];
 		bool exec_ids_valid;
+		pid_t tty_pgid;            /* the group a TIOCSPGRP names */
 	} sc;
 
 	/* Platform state: the platform thread owns it; the kernel never looks

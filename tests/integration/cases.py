@@ -623,6 +623,65 @@ def interactive_bash_on_a_terminal(ctx):
         fail(f"exit status {status}")
 
 
+@case
+def foreground_group_follows_tcsetpgrp(ctx):
+    # Job control: bash puts a foreground job in its own process group and
+    # hands it the terminal (tcsetpgrp); proc/PID/stat's tpgid, and so the
+    # "+" of ps, must name that group while it runs, as on the host.
+    d = tempfile.mkdtemp(prefix="sentry-tty-")
+    mnt = os.path.join(d, "mnt")
+    marker = "34.%d" % os.getpid()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(ctx.sentry, [ctx.sentry, "run", "--mount", mnt, "--",
+                              "bash", "--norc", "--noprofile", "-i"])
+    try:
+        time.sleep(1.0)
+        os.write(fd, f"sleep {marker}\n".encode())
+        found = None
+        deadline = time.time() + 20
+        while found is None and time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                for p in os.listdir(os.path.join(mnt, "proc")):
+                    if not p.isdigit():
+                        continue
+                    with open(os.path.join(mnt, "proc", p, "cmdline"),
+                              "rb") as f:
+                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
+                            continue
+                    with open(os.path.join(mnt, "proc", p, "stat")) as f:
+                        st = f.read().rsplit(")", 1)[1].split()
+                    found = (p, st[2], st[5])  # pid, pgrp, tpgid
+            except OSError:
+                continue
+        print("sleep pid, pgrp, tpgid:", found)
+        if found is None:
+            fail("the foreground sleep never showed up in proc/")
+        if found[1] != found[0] or found[2] != found[1]:
+            fail("the foreground job's group is not the terminal's")
+        r = subprocess.run(
+            ["unshare", "--mount", "sh", "-c",
+             f"mount --bind {mnt}/proc /proc && ps -o pid=,stat= -p {found[0]}"],
+            capture_output=True, text=True, timeout=30)
+        print("ps:", r.stdout.strip())
+        if "+" not in r.stdout:
+            fail("ps does not mark the foreground job with +")
+    finally:
+        os.kill(pid, signal.SIGHUP)
+        try:
+            while os.read(fd, 4096):
+                pass
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+        if os.path.ismount(mnt):
+            subprocess.run(["umount", "-l", mnt])
+            fail("the sentry left its mount behind")
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--list", action="store_true")

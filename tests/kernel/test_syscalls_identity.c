@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "fake_platform.h"
@@ -349,6 +350,38 @@ static void init_in_the_outer_session_reports_sid_zero(void **state)
 	kernel_destroy(&k2);
 }
 
+static void tcsetpgrp_makes_the_group_the_foreground_one(void **state)
+{
+	struct fake_world *w = *state;
+	pid_t two = 2, one = 1;
+	uint64_t a2 = fake_mem_push(w->fp, 1, &two, sizeof(two));
+	uint64_t a1 = fake_mem_push(w->fp, 1, &one, sizeof(one));
+
+	fake_fork(w->k, w->init, 2);
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_setpgid, 2, 2,
+					   0, 0, 0),
+			 0);
+	assert_int_equal(session_foreground(w->k, 1), 1);
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_ioctl, 0,
+					   TIOCSPGRP, a2, 0, 0),
+			 0);
+	assert_int_equal(session_foreground(w->k, 1), 2);
+	/* Not the controlling terminal: the host refuses, nothing moves. */
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_ioctl, 0,
+					   TIOCSPGRP, a1, 0, -ENOTTY),
+			 -ENOTTY);
+	assert_int_equal(session_foreground(w->k, 1), 2);
+	/* Other ioctls are the host's alone. */
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_ioctl, 0,
+					   TIOCGPGRP, a1, 0, 0),
+			 0);
+	assert_int_equal(session_foreground(w->k, 1), 2);
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_ioctl, 0,
+					   TIOCSPGRP, a1, 0, 0),
+			 0);
+	assert_int_equal(session_foreground(w->k, 1), 1);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +402,7 @@ int main(int argc, char **argv)
 		TEST(setsid_commits_nothing_when_the_host_fails),
 		TEST(session_goes_away_with_its_last_process),
 		TEST(init_in_the_outer_session_reports_sid_zero),
+		TEST(tcsetpgrp_makes_the_group_the_foreground_one),
 	};
 
 	if (argc > 1)

@@ -6,10 +6,12 @@
  * committed once the host agreed).
  */
 #include <errno.h>
+#include <sys/ioctl.h>
 
 #include "kernel/kernel.h"
 #include "kernel/syscalls/syscalls.h"
 #include "kernel/task_set_internal.h"
+#include "platform/platform.h"
 
 /* getpid and gettid: emulated TIDs are the host's TIDs in the sandbox's
  * PID namespace by construction (DESIGN §2), so the host computes the
@@ -196,5 +198,38 @@ void sys_setsid_exit(struct kernel *k, struct task *t,
 		tg_join_pgrp_locked(k, tg, s, tg->tgid);
 		s->foreground = NULL; /* no controlling terminal yet */
 	}
+	pthread_rwlock_unlock(&k->ts.mu);
+}
+
+/*
+ * ioctl(fd, TIOCSPGRP, &pgid), tcsetpgrp(3): the only ioctl the seccomp
+ * filter traps. The host checks what Linux's tiocspgrp() checks (fd is
+ * the caller's controlling terminal, pgid a group of its session); when
+ * it agrees, that group is the session's foreground group, which ps shows
+ * as tpgid and with a "+".
+ */
+enum sc_action sys_ioctl(struct kernel *k, struct task *t,
+			 struct syscall_frame *f)
+{
+	pid_t pgid;
+
+	if ((unsigned int)f->args[1] != TIOCSPGRP ||
+	    plat_read_mem(k->plat, t, f->args[2], &pgid, sizeof(pgid)) !=
+		    sizeof(pgid))
+		return SC_HOST; /* not ours, or the host answers EFAULT */
+	t->sc.tty_pgid = pgid;
+	return SC_HOST_EXIT;
+}
+
+void sys_ioctl_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
+{
+	struct process_group *pg;
+
+	if (f->ret != 0)
+		return;
+	pthread_rwlock_wrlock(&k->ts.mu);
+	pg = pgrp_find_locked(k, t->sc.tty_pgid);
+	if (pg && t->tg->pgrp && pg->session == t->tg->pgrp->session)
+		pg->session->foreground = pg;
 	pthread_rwlock_unlock(&k->ts.mu);
 }

@@ -12,6 +12,7 @@
 #include <linux/filter.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -60,6 +61,13 @@ int pt_seccomp_build(struct sock_fprog *prog)
 	 * kernel rereads limits after a change, reads are the host's. */
 	err = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), SCMP_SYS(prlimit64), 1,
 			       SCMP_A2(SCMP_CMP_NE, 0));
+	if (err < 0)
+		goto out;
+	/* ioctl only for TIOCSPGRP (tcsetpgrp: the foreground group); the
+	 * request is an unsigned int, so only its low 32 bits count. */
+	err = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+				       (scmp_datum_t)TIOCSPGRP));
 	if (err < 0)
 		goto out;
 	for (size_t i = 0;

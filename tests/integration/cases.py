@@ -155,6 +155,43 @@ def exec_from_non_leader_thread(ctx):
 
 
 @case
+def exec_from_a_thread_shows_the_new_image(ctx):
+    # After a non-leader thread's exec, the process is the new image:
+    # proc/PID/cmdline, comm and status must say so, as on the host.
+    d = tempfile.mkdtemp(prefix="sentry-threxec-")
+    mnt = os.path.join(d, "mnt")
+    marker = "35.%d" % os.getpid()
+    proc = subprocess.Popen(
+        [ctx.sentry, "run", "--mount", mnt, "--",
+         ctx.prog("exec_from_thread"), "sleep", marker],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        got = None
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
+                    cmdline = f.read()
+                with open(os.path.join(mnt, "proc", "2", "comm")) as f:
+                    comm = f.read().strip()
+                with open(os.path.join(mnt, "proc", "2", "status")) as f:
+                    name = f.read().splitlines()[0]
+            except OSError:
+                continue
+            got = (cmdline, comm, name)
+            if comm == "sleep":
+                break
+        print("cmdline, comm, status:", got)
+        if got != (b"sleep\0" + marker.encode() + b"\0", "sleep",
+                   "Name:\tsleep"):
+            fail("proc/2 does not show the image the thread exec'd")
+    finally:
+        stop_sentry(proc, mnt)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@case
 def orphan_reparented_to_subreaper(ctx):
     r = compare(ctx, [ctx.prog("orphan"), "subreaper"])
     if "reparented-to-subreaper: yes" not in r.stdout:

@@ -38,13 +38,24 @@ static ssize_t peek(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return (ssize_t)done;
 }
 
+/* The host thread behind t. On the platform thread, its own record: at
+ * the exec event of a non-leader, the thread already has the leader's TID
+ * while the kernel's task still has its former one until task_exec(). */
+static pid_t host_tid_of(struct ptrace_platform *pp, struct task *t)
+{
+	if (pt_on_platform_thread(pp) && t->plat_priv)
+		return ((struct pt_task *)t->plat_priv)->host_tid;
+	return CMM_LOAD_SHARED(t->host_tid);
+}
+
 ssize_t pt_read_mem(struct platform *p, struct task *t, uint64_t addr,
 		    void *buf, size_t len)
 {
 	struct ptrace_platform *pp = (struct ptrace_platform *)p;
+	pid_t host = host_tid_of(pp, t);
 
 	if (len <= PEEK_MAX && pt_on_platform_thread(pp)) {
-		ssize_t n = peek(t->host_tid, addr, buf, len);
+		ssize_t n = peek(host, addr, buf, len);
 
 		/* ESRCH: not stopped after all; fall back. */
 		if (n != -ESRCH)
@@ -53,7 +64,7 @@ ssize_t pt_read_mem(struct platform *p, struct task *t, uint64_t addr,
 	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
 				.iov_len = len };
-	ssize_t n = process_vm_readv(t->host_tid, &local, 1, &remote, 1, 0);
+	ssize_t n = process_vm_readv(host, &local, 1, &remote, 1, 0);
 
 	return n < 0 ? -errno : n;
 }
@@ -64,7 +75,9 @@ ssize_t pt_write_mem(struct platform *p, struct task *t, uint64_t addr,
 	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
 	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
 				.iov_len = len };
-	ssize_t n = process_vm_writev(t->host_tid, &local, 1, &remote, 1, 0);
+	ssize_t n = process_vm_writev(host_tid_of((struct ptrace_platform *)p,
+						  t),
+				      &local, 1, &remote, 1, 0);
 
 	return n < 0 ? -errno : n;
 }

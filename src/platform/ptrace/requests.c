@@ -465,7 +465,9 @@ static int op_read_sigmask(struct platform *p, struct task *t, uint64_t *mask)
 	/* plat_priv is the platform thread's own; so is pt->stopped. */
 	if (pt_on_platform_thread(pp) && t->plat_priv &&
 	    ((struct pt_task *)t->plat_priv)->stopped &&
-	    ptrace(PTRACE_GETSIGMASK, t->host_tid, sizeof(*mask), mask) == 0)
+	    ptrace(PTRACE_GETSIGMASK,
+		   ((struct pt_task *)t->plat_priv)->host_tid, sizeof(*mask),
+		   mask) == 0)
 		return 0;
 	err = op_read_sigsets(p, t, sets);
 	if (err == 0)

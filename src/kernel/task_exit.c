@@ -144,7 +144,12 @@ static void tg_notify_parent_locked(struct thread_group *tg, int status)
 		si.si_status = WTERMSIG(status);
 	}
 	pthread_mutex_lock(&p->sighand->mu);
-	sig_enqueue_locked(p->leader, true, &si, false);
+	/* A parent that ignores SIGCHLD gets none (do_notify_parent() sets
+	 * sig to 0): the host sends none either, so an entry queued here
+	 * would never be consumed. */
+	if (sig != SIGCHLD || p->sighand->actions[SIGCHLD - 1].handler !=
+				      (uint64_t)(uintptr_t)SIG_IGN)
+		sig_enqueue_locked(p->leader, true, &si, false);
 	pthread_mutex_unlock(&p->sighand->mu);
 }
 

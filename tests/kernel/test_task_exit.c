@@ -168,6 +168,30 @@ static void parent_ignoring_sigchld_has_its_children_autoreaped(void **state)
 	assert_string_equal(fake_pgrps(w->k), "1(1):1");
 }
 
+/* do_notify_parent(): a parent that ignores SIGCHLD is sent none, so
+ * nothing stays queued for a delivery the host never makes. */
+static void parent_ignoring_sigchld_gets_no_sigchld(void **state)
+{
+	struct fake_world *w = *state;
+	struct task_snap s;
+	struct task *c;
+
+	set_sigchld(w, w->init, (uint64_t)(uintptr_t)SIG_IGN, 0);
+	c = fake_fork(w->k, w->init, 2);
+	fake_exit(w->k, c, 0);
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	assert_int_equal(s.shared_pending, 0);
+	assert_int_equal(s.nr_queued, 0);
+	task_snap_free(&s);
+	/* With a handler and SA_NOCLDWAIT, autoreaped but still signalled. */
+	set_sigchld(w, w->init, 0x4000, SA_NOCLDWAIT);
+	c = fake_fork(w->k, w->init, 3);
+	fake_exit(w->k, c, 0);
+	assert_int_equal(task_snapshot(w->k, 1, &s), 0);
+	assert_int_equal(s.shared_pending, sig_bit(SIGCHLD));
+	task_snap_free(&s);
+}
+
 static void parent_with_sa_nocldwait_has_its_children_autoreaped(void **state)
 {
 	struct fake_world *w = *state;
@@ -373,6 +397,7 @@ int main(int argc, char **argv)
 		TEST(group_becomes_a_zombie_only_when_its_last_task_dies),
 		TEST(group_is_exiting_once_every_task_began_to_exit),
 		TEST(parent_ignoring_sigchld_has_its_children_autoreaped),
+		TEST(parent_ignoring_sigchld_gets_no_sigchld),
 		TEST(parent_with_sa_nocldwait_has_its_children_autoreaped),
 		TEST(child_with_another_exit_signal_is_not_autoreaped),
 		TEST(orphans_are_reparented_to_init),

@@ -33,6 +33,11 @@ static char linux_state_letter(const struct task_snap *t, char host)
 		return l;
 	if (host == 'R' || host == 'S' || host == 'D')
 		return host;
+	/* A thread past its exit event is a zombie once the host says so:
+	 * a leader that exited while other threads run stays one until the
+	 * group exits (Linux's delay_group_leader()). */
+	if (host == 'Z' && t->exit_state == TASK_EXIT_INITIATED)
+		return 'Z';
 	return 'S';
 }
 
@@ -375,9 +380,10 @@ int linux_show_cmdline(struct procfs_ctx *c, struct pbuf *b)
 
 	if (!t)
 		return -ENOENT;
-	/* A zombie has no memory left to read argv from: Linux shows an
-	 * empty command line, and ps prints [comm]. */
-	if (t->exit_state < TASK_EXIT_ZOMBIE && t->cmdline_len)
+	/* A task past its exit event has no memory left to read argv from
+	 * (a leader whose group still runs, a zombie): Linux shows an empty
+	 * command line, and ps prints [comm]. */
+	if (t->exit_state == TASK_EXIT_NONE && t->cmdline_len)
 		pbuf_put(b, t->cmdline, t->cmdline_len);
 	return 0;
 }

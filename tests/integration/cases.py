@@ -192,6 +192,47 @@ def exec_from_a_thread_shows_the_new_image(ctx):
 
 
 @case
+def leader_that_exited_first_is_a_zombie(ctx):
+    # A leader that pthread_exit()s while another thread runs is a zombie
+    # until the group exits: proc/PID/stat says Z and cmdline is empty,
+    # as the host's /proc says of the same thread.
+    d = tempfile.mkdtemp(prefix="sentry-leader-")
+    mnt = os.path.join(d, "mnt")
+    proc = subprocess.Popen(
+        [ctx.sentry, "run", "--mount", mnt, "--",
+         ctx.prog("leader_exits"), "30"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        got = host = None
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                with open(os.path.join(mnt, "proc", "2", "stat")) as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
+                    cmdline = f.read()
+                with open(os.path.join(mnt, "tasks", "2", "status")) as f:
+                    hp = [l.split()[1] for l in f.read().splitlines()
+                          if l.startswith("host_tid:")][0]
+                with open(f"/proc/{hp}/stat") as f:
+                    host = f.read().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            got = (state, cmdline)
+            if host == "Z":
+                break
+        print("proc/2:", got, "host state:", host)
+        if host != "Z":
+            fail("the host never showed the leader as a zombie")
+        if got != ("Z", b""):
+            fail("proc/2 does not show a zombie leader with no cmdline")
+    finally:
+        stop_sentry(proc, mnt)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@case
 def orphan_reparented_to_subreaper(ctx):
     r = compare(ctx, [ctx.prog("orphan"), "subreaper"])
     if "reparented-to-subreaper: yes" not in r.stdout:

@@ -41,15 +41,13 @@ static int host_sigmask(struct kernel *k, struct task *t, sigset64_t *mask)
 sigset64_t task_refresh_sigmask(struct kernel *k, struct task *t)
 {
 	sigset64_t mask;
+	bool read = host_sigmask(k, t, &mask) == 0;
 
-	if (host_sigmask(k, t, &mask) == 0) {
-		task_lock_signals(t);
-		t->sigmask = mask;
-		task_unlock_signals(t);
-		return mask;
-	}
 	task_lock_signals(t);
-	mask = t->sigmask;
+	if (read)
+		t->sigmask = mask;
+	else
+		mask = t->sigmask;
 	task_unlock_signals(t);
 	return mask;
 }
@@ -82,7 +80,8 @@ sigset64_t task_snap_blocked(struct kernel *k, const struct task_snap *s)
 	if (!t)
 		return s->blocked;
 	/* The same task, not a later one under a reused TID. */
-	if (CMM_LOAD_SHARED(t->host_tid) != s->host_tid || host_sigmask(k, t, &mask) < 0)
+	if (CMM_LOAD_SHARED(t->host_tid) != s->host_tid ||
+	    host_sigmask(k, t, &mask) < 0)
 		mask = s->blocked;
 	task_put(t);
 	return mask;

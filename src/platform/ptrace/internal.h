@@ -129,6 +129,9 @@ void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid);
 
 /* requests.c */
 bool pt_on_platform_thread(struct ptrace_platform *pp);
+/* The platform's record of t when called on the platform thread (which
+ * owns t->plat_priv), else NULL. */
+struct pt_task *pt_task_of(struct ptrace_platform *pp, struct task *t);
 int pt_doorbell_start(struct ptrace_platform *pp);
 void pt_doorbell_answer(struct ptrace_platform *pp);
 void pt_requests_run(struct ptrace_platform *pp);

@@ -43,9 +43,9 @@ static ssize_t peek(pid_t tid, uint64_t addr, void *buf, size_t len)
  * while the kernel's task still has its former one until task_exec(). */
 static pid_t host_tid_of(struct ptrace_platform *pp, struct task *t)
 {
-	if (pt_on_platform_thread(pp) && t->plat_priv)
-		return ((struct pt_task *)t->plat_priv)->host_tid;
-	return CMM_LOAD_SHARED(t->host_tid);
+	struct pt_task *pt = pt_task_of(pp, t);
+
+	return pt ? pt->host_tid : CMM_LOAD_SHARED(t->host_tid);
 }
 
 ssize_t pt_read_mem(struct platform *p, struct task *t, uint64_t addr,

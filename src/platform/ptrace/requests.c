@@ -46,6 +46,11 @@ bool pt_on_platform_thread(struct ptrace_platform *pp)
 	return self_tid == pp->thread_tid;
 }
 
+struct pt_task *pt_task_of(struct ptrace_platform *pp, struct task *t)
+{
+	return pt_on_platform_thread(pp) ? t->plat_priv : NULL;
+}
+
 int pt_doorbell_start(struct ptrace_platform *pp)
 {
 	pid_t pid = fork();
@@ -458,16 +463,12 @@ static int op_read_sigsets(struct platform *p, struct task *t,
 
 static int op_read_sigmask(struct platform *p, struct task *t, uint64_t *mask)
 {
-	struct ptrace_platform *pp = to_pp(p);
+	struct pt_task *pt = pt_task_of(to_pp(p), t);
 	uint64_t sets[3];
 	int err;
 
-	/* plat_priv is the platform thread's own; so is pt->stopped. */
-	if (pt_on_platform_thread(pp) && t->plat_priv &&
-	    ((struct pt_task *)t->plat_priv)->stopped &&
-	    ptrace(PTRACE_GETSIGMASK,
-		   ((struct pt_task *)t->plat_priv)->host_tid, sizeof(*mask),
-		   mask) == 0)
+	if (pt && pt->stopped &&
+	    ptrace(PTRACE_GETSIGMASK, pt->host_tid, sizeof(*mask), mask) == 0)
 		return 0;
 	err = op_read_sigsets(p, t, sets);
 	if (err == 0)

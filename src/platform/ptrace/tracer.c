@@ -110,21 +110,27 @@ static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
 	pt->group_stopped = pt->resume == PT_RESUME_LISTEN;
 }
 
+/* Notes pt's mask in the kernel as exact: pt cannot change it before
+ * pt_do_resume() (held) or ever again (past its exit event). */
+static void pt_note_sigmask(struct pt_task *pt)
+{
+	uint64_t mask;
+
+	if (pt->task && ptrace(PTRACE_GETSIGMASK, pt->host_tid, sizeof(mask),
+			       &mask) == 0)
+		task_note_sigmask(pt->task, mask, true);
+}
+
 void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 	       enum pt_resume r, int sig)
 {
 	pt->resume = r;
 	pt->resume_sig = sig;
 	if (pt->task && task_should_hold(pp->k, pt->task)) {
-		uint64_t mask;
-
 		pt->held = true;
-		/* Held, the task cannot change its mask: the kernel's copy
-		 * is exact until pt_do_resume(), so readers of a paused
-		 * kernel (a dump of 10,000 tasks) need not ask the host. */
-		if (ptrace(PTRACE_GETSIGMASK, pt->host_tid, sizeof(mask),
-			   &mask) == 0)
-			task_note_sigmask(pt->task, mask, true);
+		/* So readers of a paused kernel (a dump of 10,000 tasks)
+		 * need not ask the host for masks. */
+		pt_note_sigmask(pt);
 		return;
 	}
 	pt_do_resume(pp, pt);
@@ -423,14 +429,11 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 		break;
 	case PTRACE_EVENT_EXIT: {
 		unsigned long msg = 0;
-		uint64_t mask;
 
 		ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
-		/* The exiting thread runs no more application code: its mask
-		 * is final, and a zombie's is shown without asking the host. */
-		if (pt->task && ptrace(PTRACE_GETSIGMASK, pid, sizeof(mask),
-				       &mask) == 0)
-			task_note_sigmask(pt->task, mask, true);
+		/* The exiting thread runs no more application code: a
+		 * zombie's mask is shown without asking the host. */
+		pt_note_sigmask(pt);
 		if (pt->task)
 			task_exit_begin(pp->k, pt->task, (int)msg);
 		pt_resume(pp, pt, PT_RESUME_CONT, 0);

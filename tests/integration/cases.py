@@ -11,6 +11,7 @@ property that only exists under the sentry (the emulated tree agreeing with
 ps, reparenting to the sandbox's init, no survivor after SIGKILL...).
 """
 import argparse
+import contextlib
 import json
 import os
 import pty
@@ -74,6 +75,24 @@ def stop_sentry(proc, mnt):
     if os.path.ismount(mnt):
         subprocess.run(["umount", "-l", mnt])
         fail("the sentry left its mount behind")
+
+
+@contextlib.contextmanager
+def mounted_run(ctx, name, argv, d):
+    """Runs `sentry run --name it-NAME-PID --mount D/mnt -- ARGV` and yields
+    (proc, mnt); then ends the sandbox, checks its mount is gone and
+    removes the directory d."""
+    mnt = os.path.join(d, "mnt")
+    proc = None
+    try:
+        proc = subprocess.Popen(
+            [ctx.sentry, "run", "--name", f"it-{name}-{os.getpid()}",
+             "--mount", mnt, "--"] + argv,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        yield proc, mnt
+    finally:
+        stop_sentry(proc, mnt)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def compare(ctx, argv, normalise=lambda s: s, **kw):
@@ -159,13 +178,9 @@ def exec_from_a_thread_shows_the_new_image(ctx):
     # After a non-leader thread's exec, the process is the new image:
     # proc/PID/cmdline, comm and status must say so, as on the host.
     d = tempfile.mkdtemp(prefix="sentry-threxec-")
-    mnt = os.path.join(d, "mnt")
     marker = "35.%d" % os.getpid()
-    proc = subprocess.Popen(
-        [ctx.sentry, "run", "--mount", mnt, "--",
-         ctx.prog("exec_from_thread"), "sleep", marker],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
+    argv = [ctx.prog("exec_from_thread"), "sleep", marker]
+    with mounted_run(ctx, "threxec", argv, d) as (proc, mnt):
         got = None
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -186,9 +201,6 @@ def exec_from_a_thread_shows_the_new_image(ctx):
         if got != (b"sleep\0" + marker.encode() + b"\0", "sleep",
                    "Name:\tsleep"):
             fail("proc/2 does not show the image the thread exec'd")
-    finally:
-        stop_sentry(proc, mnt)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 @case
@@ -197,12 +209,8 @@ def leader_that_exited_first_is_a_zombie(ctx):
     # until the group exits: proc/PID/stat says Z and cmdline is empty,
     # as the host's /proc says of the same thread.
     d = tempfile.mkdtemp(prefix="sentry-leader-")
-    mnt = os.path.join(d, "mnt")
-    proc = subprocess.Popen(
-        [ctx.sentry, "run", "--mount", mnt, "--",
-         ctx.prog("leader_exits"), "30"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
+    with mounted_run(ctx, "leader", [ctx.prog("leader_exits"), "30"],
+                     d) as (proc, mnt):
         got = host = None
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -227,9 +235,6 @@ def leader_that_exited_first_is_a_zombie(ctx):
             fail("the host never showed the leader as a zombie")
         if got != ("Z", b""):
             fail("proc/2 does not show a zombie leader with no cmdline")
-    finally:
-        stop_sentry(proc, mnt)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 @case
@@ -390,15 +395,11 @@ def environ_is_the_one_the_program_was_started_with(ctx):
     # proc/PID/environ comes from the exec's copy of the new stack, not
     # from the host's file; both must hold the same bytes.
     d = tempfile.mkdtemp(prefix="sentry-environ-")
-    mnt = os.path.join(d, "mnt")
     marker = "31.%d" % os.getpid()
     want = b"A=1\0B=two words\0EMPTY=\0"
-    proc = subprocess.Popen(
-        [ctx.sentry, "run", "--name", f"it-environ-{os.getpid()}",
-         "--mount", mnt, "--", "env", "-i", "A=1", "B=two words", "EMPTY=",
-         "sleep", marker],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
+    with mounted_run(ctx, "environ",
+                     ["env", "-i", "A=1", "B=two words", "EMPTY=", "sleep",
+                      marker], d) as (proc, mnt):
         got = host = None
         deadline = time.time() + 20
         while (got is None or host is None) and time.time() < deadline:
@@ -428,9 +429,6 @@ def environ_is_the_one_the_program_was_started_with(ctx):
         print("environ:", got, "host:", host)
         if got != want or host != want:
             fail("expected %r from both" % want)
-    finally:
-        stop_sentry(proc, mnt)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 @case
@@ -439,7 +437,6 @@ def blocked_mask_after_a_handler_returns(ctx):
     # returns, rt_sigreturn (untrapped) restores it, and tasks/N/signals
     # and proc/N/status must show the restored mask, not the handler's.
     d = tempfile.mkdtemp(prefix="sentry-sigmask-")
-    mnt = os.path.join(d, "mnt")
     marker = "sigmask-%d" % os.getpid()
     done = os.path.join(d, "handled")
     # The handler blocks SIGUSR2 on top (sa_mask, via signal.signal's
@@ -451,12 +448,9 @@ def blocked_mask_after_a_handler_returns(ctx):
             "os.kill(os.getpid(), signal.SIGUSR1)\n"
             "open(sys.argv[2], 'w').close()\n"
             "time.sleep(30)\n")
-    proc = subprocess.Popen(
-        [ctx.sentry, "run", "--name", f"it-sigmask-{os.getpid()}",
-         "--mount", mnt, "--", "python3", "-c", prog, marker, done],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     want = "0000000000000800"  # SIGUSR2 alone
-    try:
+    with mounted_run(ctx, "sigmask",
+                     ["python3", "-c", prog, marker, done], d) as (proc, mnt):
         got = None
         deadline = time.time() + 20
         while got is None and time.time() < deadline:
@@ -499,9 +493,6 @@ def blocked_mask_after_a_handler_returns(ctx):
         print(r.stdout)
         if r.returncode != 0 or f"blocked: {want} (USR2)" not in r.stdout:
             fail("paused, sentrydbg signals did not show USR2 alone blocked")
-    finally:
-        stop_sentry(proc, mnt)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 @case
@@ -540,14 +531,9 @@ def limits_follow_setrlimit_and_prlimit(ctx):
     # enforces after the program changed its own (ulimit) and after
     # prlimit(1) changed another process's.
     d = tempfile.mkdtemp(prefix="sentry-limits-")
-    mnt = os.path.join(d, "mnt")
     m1, m2 = "32.%d" % os.getpid(), "33.%d" % os.getpid()
     script = (f"sleep {m2} & prlimit --pid $! --nofile=77:88; "
               f"ulimit -n 123; ulimit -s 4096; exec sleep {m1}")
-    proc = subprocess.Popen(
-        [ctx.sentry, "run", "--name", f"it-limits-{os.getpid()}",
-         "--mount", mnt, "--", "sh", "-c", script],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def limits_of(root, marker):
         for pid in os.listdir(root):
@@ -565,7 +551,7 @@ def limits_follow_setrlimit_and_prlimit(ctx):
                 continue
         return None
 
-    try:
+    with mounted_run(ctx, "limits", ["sh", "-c", script], d) as (proc, mnt):
         want = {m1: ["Max stack size            4194304              "
                      "4194304              bytes     ",
                      "Max open files            123                  "
@@ -588,9 +574,6 @@ def limits_follow_setrlimit_and_prlimit(ctx):
             fail("ulimit -n 123 -s 4096 not shown")
         if not any(l.split()[3:5] == ["77", "88"] for l in got[m2]):
             fail("prlimit --nofile=77:88 of another process not shown")
-    finally:
-        stop_sentry(proc, mnt)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def pid_ns_of(pid):

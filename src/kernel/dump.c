@@ -503,6 +503,7 @@ json_t *dump_kernel_json(struct kernel *k)
 	set(o, "nr_sessions", json_integer(ks.nr_sessions));
 	set(o, "tasks_created", json_integer((json_int_t)ks.tasks_created));
 	set(o, "tasks_exited", json_integer((json_int_t)ks.tasks_exited));
+	set(o, "host_stops", json_integer((json_int_t)ks.host_stops));
 	for (int nr = 0; nr < KERNEL_NR_SYSCALLS; nr++) {
 		const struct syscall_stat *st = &k->syscalls[nr];
 		uint64_t count = __atomic_load_n(&st->count, __ATOMIC_RELAXED);

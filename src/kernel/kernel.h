@@ -106,8 +106,9 @@ struct kernel {
 	/* Totals since boot. Atomic. */
 	uint64_t tasks_created;
 	uint64_t tasks_exited;
-	/* Host stops the platform has handled: how busy the sandbox is, for
-	 * threads that poll only while it is quiet (procfs_serve). */
+	/* Host stops and deaths the platform has handled: what the sandbox
+	 * costs (kernel/counts), and how busy it is, for threads that poll
+	 * only while it is quiet (procfs_serve). */
 	uint64_t host_stops;
 
 	/* Exit status of the init task once it has exited (a wait(2) status),

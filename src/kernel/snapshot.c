@@ -304,6 +304,7 @@ void kernel_snapshot(struct kernel *k, struct kernel_snap *out)
 	out->tasks_created = __atomic_load_n(&k->tasks_created,
 					     __ATOMIC_RELAXED);
 	out->tasks_exited = __atomic_load_n(&k->tasks_exited, __ATOMIC_RELAXED);
+	out->host_stops = __atomic_load_n(&k->host_stops, __ATOMIC_RELAXED);
 	pthread_rwlock_rdlock(&k->ts.mu);
 	out->nr_tasks = k->ts.nr_tasks;
 	out->nr_tgs = k->ts.nr_tgs;

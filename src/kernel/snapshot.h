@@ -130,6 +130,7 @@ struct kernel_snap {
 	uint64_t boot_realtime_ns;
 	int nr_tasks, nr_tgs, nr_pgrps, nr_sessions;
 	uint64_t tasks_created, tasks_exited;
+	uint64_t host_stops;
 };
 
 /* Each returns 0 and fills *out, or -ESRCH when the object does not exist

@@ -61,6 +61,8 @@ static int kernel_show_counts(struct procfs_ctx *c, struct pbuf *b)
 	pbuf_printf(b, "created: %llu\nexited: %llu\n",
 		    (unsigned long long)ks.tasks_created,
 		    (unsigned long long)ks.tasks_exited);
+	pbuf_printf(b, "host_stops: %llu\n",
+		    (unsigned long long)ks.host_stops);
 	return 0;
 }
 

@@ -526,6 +526,49 @@ def forced_fault_resets_the_handler_and_dumps(ctx):
 
 
 @case
+def fork_exec_costs_seven_host_stops_and_a_death(ctx):
+    # A shell's fork+exec of a single-threaded program costs 7 host stops
+    # (vfork event, the child's first stop, exec event, SIGCHLD, wait4
+    # entry and exit, the WNOHANG wait4 entry) and one death: no exit
+    # event (PT_OPTIONS in tracer.c). kernel/counts host_stops counts them
+    # and the deaths between two fifo handshakes, during which the shell does nothing
+    # else the sentry traps.
+    d = tempfile.mkdtemp(prefix="sentry-stops-")
+    go, done = os.path.join(d, "go"), os.path.join(d, "done")
+    os.mkfifo(go)
+    os.mkfifo(done)
+    n = 100
+    script = (f"read x < {go}; i=0; while [ $i -lt {n} ]; do /bin/true; "
+              f"i=$((i + 1)); done; echo > {done}; sleep 30")
+
+    def host_stops(mnt):
+        with open(os.path.join(mnt, "kernel", "counts")) as f:
+            for line in f:
+                if line.startswith("host_stops:"):
+                    return int(line.split()[1])
+        fail("kernel/counts has no host_stops line")
+
+    with mounted_run(ctx, "stops", ["sh", "-c", script], d) as (proc, mnt):
+        deadline = time.time() + 20
+        while not os.path.exists(os.path.join(mnt, "kernel", "counts")):
+            if time.time() > deadline:
+                fail("the filesystem never appeared")
+            time.sleep(0.05)
+        with open(go, "w") as f:  # returns once sh is blocked reading
+            before = host_stops(mnt)
+            f.write("\n")
+        with open(done) as f:  # returns once the loop is over
+            f.read()
+        after = host_stops(mnt)
+        per = (after - before) / n
+        print(f"host stops: {after - before} for {n} fork+exec, {per:.2f} each")
+        if per > 8.5:
+            fail("a fork+exec costs more than 7 host stops and a death")
+        if per < 7:
+            fail("fewer stops than a fork+exec can cost: the count is wrong")
+
+
+@case
 def limits_follow_setrlimit_and_prlimit(ctx):
     # The host enforces resource limits; proc/PID/limits must show what it
     # enforces after the program changed its own (ulimit) and after

@@ -40,6 +40,8 @@ struct pt_task {
 	bool early_stop;         /* initial stop seen before the parent's
 				    clone event named the task */
 	bool group_stopped;      /* in a host group stop (LISTENed) */
+	bool exit_events;        /* PTRACE_O_TRACEEXIT is set on the host */
+	bool want_exit_events;   /* ... and should be from the next resume */
 };
 
 #define PT_HASH_SIZE 4096

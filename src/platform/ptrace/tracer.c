@@ -42,10 +42,20 @@
 #include "kernel/syscalls/syscalls.h"
 #include "platform/ptrace/internal.h"
 
+/*
+ * PTRACE_O_TRACEEXIT is set only on the threads of multi-threaded groups
+ * (pt_task.exit_events): a process's one thread goes from running straight
+ * to its death, which the kernel takes as the start and the end of its
+ * exit at once (on_death). The exit event would stop every short-lived
+ * process once more (one host stop of the 8 of a fork+exec) only to learn
+ * what its death says. A thread of a larger group needs it: the group's
+ * exit begins when all of its threads have begun theirs, well before the
+ * leader's death, which the host delays until the last thread is gone.
+ */
 #define PT_OPTIONS                                                        \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |                   \
 	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |  \
-	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)
+	 PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
 
 struct pt_task *pt_lookup(struct ptrace_platform *pp, pid_t host_tid)
 {
@@ -98,6 +108,12 @@ static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
 		 : pt->resume == PT_RESUME_LISTEN  ? PTRACE_LISTEN
 						   : PTRACE_CONT;
 
+	if (pt->want_exit_events != pt->exit_events &&
+	    ptrace(PTRACE_SETOPTIONS, pt->host_tid, 0,
+		   (long)(PT_OPTIONS | (pt->want_exit_events
+						? PTRACE_O_TRACEEXIT
+						: 0))) == 0)
+		pt->exit_events = pt->want_exit_events;
 	/* Except past its exit event, a held task let run may change its
 	 * mask again. */
 	if (pt->held && pt->task && pt->task->exit_state == TASK_EXIT_NONE)
@@ -265,10 +281,21 @@ static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
 	tid = read_nspid(pp, host_tid);
 	if (pt->task && ev != PTRACE_EVENT_CLONE)
 		task_clone_note_fork(pt->task, ev == PTRACE_EVENT_VFORK);
+	if (child) {
+		/* The host copied the parent's options into the child. */
+		child->exit_events = pt->exit_events;
+		child->want_exit_events = pt->exit_events;
+	}
 	if (child && pt->task && tid > 0 &&
 	    task_clone(pp->k, pt->task, tid, host_tid, &ct) == 0) {
 		child->task = ct;
 		ct->plat_priv = child;
+		/* A new thread: both need exit events from now on (see
+		 * PT_OPTIONS). Set at their next resume, while stopped. */
+		if (ct->tg == pt->task->tg) {
+			pt->want_exit_events = true;
+			child->want_exit_events = true;
+		}
 	}
 	if (pt->host_tid == pp->init_pid && !pp->cmd_pid)
 		pp->cmd_pid = host_tid;
@@ -376,6 +403,10 @@ static void on_death(struct ptrace_platform *pp, struct pt_task *pt,
 	if (pt->task) {
 		pid_t tid = pt->task->tid;
 
+		/* Without exit events (PT_OPTIONS), or killed by SIGKILL
+		 * before its exit event, the death is the exit's start too. */
+		if (pt->task->exit_state == TASK_EXIT_NONE)
+			task_exit_begin(pp->k, pt->task, status);
 		pt->task->plat_priv = NULL;
 		task_exit_finish(pp->k, pt->task, status);
 		pt->task = NULL;

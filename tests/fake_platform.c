@@ -235,6 +235,16 @@ void fake_set_host_nofile(struct fake_platform *fp, pid_t tid, rlim_t cur,
 	pthread_mutex_unlock(&record_mu);
 }
 
+static void fake_release_affinity(struct platform *p, struct task *t)
+{
+	struct fake_platform *fp = fake_of(p);
+
+	pthread_mutex_lock(&record_mu);
+	if (fp->nr_affinity_released < 16)
+		fp->affinity_released[fp->nr_affinity_released++] = t->tid;
+	pthread_mutex_unlock(&record_mu);
+}
+
 static const struct platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -246,6 +256,7 @@ static const struct platform_ops fake_ops = {
 	.backtrace = fake_backtrace,
 	.read_sigmask = fake_read_sigmask,
 	.read_limits = fake_read_limits,
+	.release_affinity = fake_release_affinity,
 };
 
 struct fake_platform *fake_platform_new(void)

@@ -86,6 +86,10 @@ struct fake_platform {
 	struct rlimit *host_nofile;
 	size_t nr_host_nofile;
 	size_t nr_limit_reads;
+
+	/* TIDs release_affinity was called for, in order. */
+	pid_t affinity_released[16];
+	size_t nr_affinity_released;
 };
 
 /* Returns a new fake platform (aborts on ENOMEM: tests only). */

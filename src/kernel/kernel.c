@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -52,6 +53,26 @@ void kernel_destroy(struct kernel *k)
 	rcu_barrier();
 	ts_destroy(&k->ts);
 	pthread_mutex_destroy(&k->ext_mu);
+	free(k->default_cpus_hex);
+	free(k->default_cpus_list);
+}
+
+int kernel_set_default_affinity(struct kernel *k, const cpu_set_t *cpus,
+				const char *hex, const char *list)
+{
+	char *h = strdup(hex), *l = strdup(list);
+
+	if (!h || !l) {
+		free(h);
+		free(l);
+		return -ENOMEM;
+	}
+	free(k->default_cpus_hex);
+	free(k->default_cpus_list);
+	k->default_cpus = *cpus;
+	k->default_cpus_hex = h;
+	k->default_cpus_list = l;
+	return 0;
 }
 
 uint64_t kernel_uptime_ns(const struct kernel *k)

@@ -42,6 +42,7 @@
 #define SENTRY_KERNEL_KERNEL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -111,6 +112,16 @@ struct kernel {
 	 * only while it is quiet (procfs_serve). */
 	uint64_t host_stops;
 
+	/* The CPU affinity every task of the sandbox starts with (the
+	 * sentry's own): as sched_getaffinity(2) returns it, and the host's
+	 * "Cpus_allowed" and "Cpus_allowed_list" status values for it. Set by
+	 * kernel_set_default_affinity() before the sandbox starts, immutable
+	 * after; default_cpus_hex is NULL when it was never set (the kernel
+	 * then shows every task's affinity as the host has it). */
+	cpu_set_t default_cpus;
+	char *default_cpus_hex;
+	char *default_cpus_list;
+
 	/* Exit status of the init task once it has exited (a wait(2) status),
 	 * -1 before. Protected by ts.mu. */
 	int init_exit_status;
@@ -131,6 +142,12 @@ int kernel_init(struct kernel *k, struct platform *plat, const char *name);
 
 /* kernel_destroy frees everything k still holds. No other thread may use k. */
 void kernel_destroy(struct kernel *k);
+
+/* Records the sandbox's default CPU affinity (kernel.default_cpus) and
+ * how the host's status file prints it. Call before the sandbox starts.
+ * Returns 0 or -ENOMEM. */
+int kernel_set_default_affinity(struct kernel *k, const cpu_set_t *cpus,
+				const char *hex, const char *list);
 
 /* Monotonic nanoseconds since boot of this kernel. Can't fail. */
 uint64_t kernel_uptime_ns(const struct kernel *k);

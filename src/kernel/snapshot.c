@@ -195,6 +195,7 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 	out->euid = t->euid;
 	out->suid = t->suid;
 	out->fsuid = t->fsuid;
+	out->default_affinity = t->default_affinity;
 	out->gid = t->gid;
 	out->egid = t->egid;
 	out->sgid = t->sgid;

@@ -81,6 +81,7 @@ struct task_snap {
 	uint64_t fdt_id;
 	int fdt_users;
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
+	bool default_affinity;
 	uint64_t start_ns;
 	uint64_t nr_syscalls, nr_signals;
 	char cgroup[256];

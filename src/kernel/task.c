@@ -19,6 +19,7 @@ struct task *task_alloc(struct kernel *k, pid_t tid, pid_t host_tid)
 	t->host_tid = host_tid;
 	t->refs = 1;
 	t->exit_signal = SIGCHLD;
+	t->default_affinity = true;
 	CDS_INIT_LIST_HEAD(&t->tg_node);
 	sig_pending_init(&t->pending);
 	ptrace_state_init(&t->ptrace);

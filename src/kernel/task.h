@@ -118,6 +118,14 @@ struct task {
 	 * platform when a set*id syscall succeeds and at exec (setuid
 	 * programs). Protected by mu. */
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
+	/* Whether the thread's CPU affinity is still the sandbox's default
+	 * (kernel.default_cpus): no sched_setaffinity has changed it or the
+	 * affinity it inherited. The platform may narrow the host's affinity
+	 * of such a thread, to run it on the platform thread's CPU (see
+	 * platform.h, release_affinity); the kernel shows the default
+	 * instead (sched_getaffinity, proc/PID/status). Owned by the
+	 * platform thread, which writes it with mu held. */
+	bool default_affinity;
 	pid_t vfork_parent;       /* owned by the platform thread: the TID a
 				     CLONE_VFORK child releases at exec/exit */
 	uint64_t start_ns;        /* immutable: kernel uptime at creation */

@@ -109,6 +109,7 @@ static int task_inherit(struct task *t, struct task *parent,
 	t->egid = parent->egid;
 	t->sgid = parent->sgid;
 	t->fsgid = parent->fsgid;
+	t->default_affinity = parent->default_affinity;
 	if (flags & CLONE_FILES) {
 		t->fdt = parent->fdt;
 		fdt_get(t->fdt);

@@ -78,6 +78,14 @@ struct platform_ops {
 	 * Returns 0 or -errno. */
 	int (*read_limits)(struct platform *p, struct task *t,
 			   struct rlimit *limits);
+	/* Stops narrowing the host's CPU affinity of task t for good and
+	 * gives it back the sandbox's default (kernel.default_cpus), before
+	 * the host runs a sched_setaffinity on it. The platform may run a
+	 * task whose affinity is the default on its own thread's CPU while
+	 * it makes system calls the platform traps (ptrace colocate.c); the
+	 * application's own choice of CPUs ends that. Called on the
+	 * platform's thread. Optional. */
+	void (*release_affinity)(struct platform *p, struct task *t);
 	/* Reads the registers of a stopped task. Returns 0, -ESRCH for a task
 	 * that is gone, -EBUSY for one that is running. */
 	int (*get_regs)(struct platform *p, struct task *t,

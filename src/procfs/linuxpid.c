@@ -160,7 +160,8 @@ enum status_key {
 	SK_TRACERPID, SK_UID, SK_GID, SK_FDSIZE, SK_GROUPS, SK_NSTGID,
 	SK_NSPID, SK_NSPGID, SK_NSSID, SK_THREADS, SK_SIGQ, SK_SIGPND,
 	SK_SHDPND, SK_SIGBLK, SK_SIGIGN, SK_SIGCGT, SK_CAPINH, SK_CAPPRM,
-	SK_CAPEFF, SK_CAPBND, SK_CAPAMB, SK_NONEWPRIVS, SK_SECCOMP, SK_NR
+	SK_CAPEFF, SK_CAPBND, SK_CAPAMB, SK_NONEWPRIVS, SK_SECCOMP, SK_CPUS,
+	SK_CPUS_LIST, SK_NR
 };
 
 #define SK(ID, KEY, EMULATED, FALLBACK) \
@@ -201,6 +202,8 @@ static const struct {
 	SK(SK_CAPAMB, "CapAmb", false, "0000000000000000"),
 	SK(SK_NONEWPRIVS, "NoNewPrivs", false, "0"),
 	SK(SK_SECCOMP, "Seccomp", false, "0"),
+	SK(SK_CPUS, "Cpus_allowed", true, NULL),
+	SK(SK_CPUS_LIST, "Cpus_allowed_list", true, NULL),
 };
 #undef SK
 
@@ -216,10 +219,24 @@ static int status_key_index(const char *key, size_t len)
 	return -1;
 }
 
+/* A CPU affinity line: the sandbox's default, as the host prints it, for
+ * a thread whose affinity is the default (the platform may have narrowed
+ * the host's: kernel/task.h default_affinity); else the host's. */
+static void status_cpus(struct pbuf *b, const struct task_snap *t,
+			const char *dflt,
+			const char *host, size_t host_len)
+{
+	if (dflt && (t->default_affinity || !host))
+		pbuf_puts(b, dflt);
+	else if (host)
+		pbuf_put(b, host, host_len);
+}
+
 /* Writes the value of emulated key i (no newline). host is the host's
  * value of the same key, or NULL. */
-static void status_value(struct pbuf *b, int i, const struct task_snap *t,
-			 char letter, const char *host, size_t host_len)
+static void status_value(struct pbuf *b, const struct kernel *k, int i,
+			 const struct task_snap *t, char letter,
+			 const char *host, size_t host_len)
 {
 	switch ((enum status_key)i) {
 	case SK_NAME:
@@ -254,12 +271,12 @@ static void status_value(struct pbuf *b, int i, const struct task_snap *t,
 		pbuf_printf(b, "%d", t->ptrace.tracer);
 		break;
 	case SK_UID:
-		pbuf_printf(b, "%u\t%u\t%u\t%u", t->uid, t->euid, t->euid,
-			    t->euid);
+		pbuf_printf(b, "%u\t%u\t%u\t%u", t->uid, t->euid, t->suid,
+			    t->fsuid);
 		break;
 	case SK_GID:
-		pbuf_printf(b, "%u\t%u\t%u\t%u", t->gid, t->egid, t->egid,
-			    t->egid);
+		pbuf_printf(b, "%u\t%u\t%u\t%u", t->gid, t->egid, t->sgid,
+			    t->fsgid);
 		break;
 	case SK_NSPGID:
 		pbuf_printf(b, "%d", t->pgid);
@@ -300,6 +317,12 @@ static void status_value(struct pbuf *b, int i, const struct task_snap *t,
 	case SK_SIGCGT:
 		pbuf_sigset_hex(b, t->caught);
 		break;
+	case SK_CPUS:
+		status_cpus(b, t, k->default_cpus_hex, host, host_len);
+		break;
+	case SK_CPUS_LIST:
+		status_cpus(b, t, k->default_cpus_list, host, host_len);
+		break;
 	default:
 		break; /* passed through from the host */
 	}
@@ -326,7 +349,8 @@ static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 		     i < sizeof(status_keys) / sizeof(status_keys[0]); i++) {
 			pbuf_printf(b, "%s:\t", status_keys[i].key);
 			if (status_keys[i].emulated)
-				status_value(b, (int)i, t, letter, NULL, 0);
+				status_value(b, c->k, (int)i, t, letter, NULL,
+					     0);
 			else
 				pbuf_puts(b, status_keys[i].fallback);
 			pbuf_puts(b, "\n");
@@ -351,8 +375,9 @@ static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 				v++;
 			pbuf_put(b, p, (size_t)(colon - p));
 			pbuf_puts(b, ":\t");
-			status_value(b, i, t, linux_state_letter(t, host_letter),
-				     v, (size_t)(line_end - v));
+			status_value(b, c->k, i, t,
+				     linux_state_letter(t, host_letter), v,
+				     (size_t)(line_end - v));
 			pbuf_puts(b, "\n");
 		} else {
 			pbuf_put(b, p, (size_t)(line_end - p));

@@ -569,6 +569,59 @@ def fork_exec_costs_seven_host_stops_and_a_death(ctx):
 
 
 @case
+def affinity_is_the_applications(ctx):
+    # The platform runs a trapping thread on its own CPU (colocate.c); the
+    # sandbox must not see it: nproc, taskset, Python and the sandbox's
+    # sentryfs proc/ agree with the host's for the default affinity and for
+    # one the program chose.
+    script = ("nproc; taskset -p $$ | sed 's/.*: //'; "
+              "python3 -c 'import os; print(sorted(os.sched_getaffinity(0)))'; "
+              "taskset -c 0 nproc; "
+              "taskset -c 0 python3 -c 'import os; print(os.sched_getaffinity(0))'")
+    compare(ctx, ["sh", "-c", script])
+
+
+@case
+def a_computing_thread_gets_every_cpu_back(ctx):
+    # A thread bound to the platform's CPU that then computes without
+    # trapping is unbound within milliseconds, so CPU-bound work spreads
+    # over every CPU as it does natively; sentryfs shows it the default
+    # affinity throughout.
+    if len(os.sched_getaffinity(0)) < 2:
+        print("SKIP: one CPU")
+        return
+    with open("/proc/self/status") as f:
+        mine = [l.split()[1] for l in f if l.startswith("Cpus_allowed_list:")]
+    d = tempfile.mkdtemp(prefix="sentry-spin-")
+    script = "i=0; while [ $i -lt 100000000 ]; do i=$((i + 1)); done"
+    with mounted_run(ctx, "spin", ["sh", "-c", script], d) as (proc, mnt):
+        host = shown = None
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                with open(os.path.join(mnt, "tasks", "2", "status")) as f:
+                    tid = [l.split()[1] for l in f.read().splitlines()
+                           if l.startswith("host_tid:")][0]
+                with open(f"/proc/{tid}/status") as f:
+                    host = [l.split()[1] for l in f
+                            if l.startswith("Cpus_allowed_list:")]
+                with open(os.path.join(mnt, "proc", "2", "status")) as f:
+                    shown = [l.split()[1] for l in f
+                             if l.startswith("Cpus_allowed_list:")]
+            except (OSError, IndexError):
+                continue
+            if host == mine:
+                break
+        print("sentry's:", mine, "host's of the loop:", host,
+              "proc/2 shows:", shown)
+        if host != mine:
+            fail("a computing thread stayed bound to one CPU")
+        if shown != mine:
+            fail("proc/2/status does not show the default affinity")
+
+
+@case
 def limits_follow_setrlimit_and_prlimit(ctx):
     # The host enforces resource limits; proc/PID/limits must show what it
     # enforces after the program changed its own (ulimit) and after

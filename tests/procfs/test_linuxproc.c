@@ -124,6 +124,51 @@ static void running_tasks_mask_is_the_hosts(void **state)
 	free_kernel(k);
 }
 
+/* A thread with the sandbox's default affinity shows the default, though
+ * the host has it on one CPU (the platform's binding); one that chose its
+ * CPUs shows the host's. */
+static void cpus_allowed_is_the_default_unless_chosen(void **state)
+{
+	struct kernel *k = new_kernel();
+	struct task *init = tk_init(k, getpid(), init_argv, sizeof(init_argv));
+	cpu_set_t all, one, old;
+	char *s;
+
+	CPU_ZERO(&all);
+	CPU_SET(0, &all);
+	CPU_SET(1, &all);
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_int_equal(kernel_set_default_affinity(k, &all, "3", "0-1"), 0);
+	s = tk_read(k, "proc/1/status", 0);
+	assert_non_null(strstr(s, "\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n"));
+	free(s);
+	init->default_affinity = false;
+	s = tk_read(k, "proc/1/status", 0);
+	assert_non_null(strstr(s, "\nCpus_allowed_list:\t0\n"));
+	free(s);
+	sched_setaffinity(0, sizeof(old), &old);
+	free_kernel(k);
+}
+
+/* Uid and Gid: real, effective, saved and filesystem IDs. */
+static void status_ids_are_real_effective_saved_fs(void **state)
+{
+	struct kernel *k = new_kernel();
+	struct task *init = tk_init(k, getpid(), init_argv, sizeof(init_argv));
+	char *s;
+
+	init->uid = 1, init->euid = 2, init->suid = 3, init->fsuid = 4;
+	init->gid = 5, init->egid = 6, init->sgid = 7, init->fsgid = 8;
+	s = tk_read(k, "proc/1/status", 0);
+	assert_non_null(strstr(s, "\nUid:\t1\t2\t3\t4\n"));
+	assert_non_null(strstr(s, "\nGid:\t5\t6\t7\t8\n"));
+	free(s);
+	free_kernel(k);
+}
+
 /* Without a readable host thread status still has the emulated keys. */
 static void status_without_host_thread_still_has_every_emulated_key(void **state)
 {
@@ -352,6 +397,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(status_is_linux_format_with_emulated_ids_and_masks),
 		cmocka_unit_test(running_tasks_mask_is_the_hosts),
+		cmocka_unit_test(cpus_allowed_is_the_default_unless_chosen),
+		cmocka_unit_test(status_ids_are_real_effective_saved_fs),
 		cmocka_unit_test(status_without_host_thread_still_has_every_emulated_key),
 		cmocka_unit_test(stat_name_with_parens_splits_at_last_paren),
 		cmocka_unit_test(stat_state_shows_group_stop_ptrace_stop_and_zombie),

@@ -39,6 +39,9 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	/* resource limits */
 	SCX(setrlimit, sys_setrlimit, sys_setrlimit_exit),
 	SCX(prlimit64, sys_setrlimit, sys_setrlimit_exit),
+	/* CPU affinity */
+	SCX(sched_getaffinity, sys_sched_getaffinity, sys_sched_getaffinity_exit),
+	SCX(sched_setaffinity, sys_sched_setaffinity, sys_sched_setaffinity_exit),
 	/* lifecycle */
 	SC(clone, sys_clone),
 	SC(clone3, sys_clone3),
@@ -69,6 +72,7 @@ const int kernel_trapped_syscalls[] = {
 	SYS_getsid, SYS_setpgid, SYS_setsid,
 	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid,
 	SYS_setresgid, SYS_setfsuid, SYS_setfsgid, SYS_setrlimit,
+	SYS_sched_getaffinity, SYS_sched_setaffinity,
 	SYS_clone, SYS_clone3, SYS_wait4, SYS_waitid,
 	SYS_unshare,
 	SYS_rt_sigaction, SYS_sigaltstack, SYS_kill,

@@ -86,6 +86,10 @@ enum sc_action sys_setid(struct kernel *, struct task *, struct syscall_frame *)
 void sys_setid_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_ioctl(struct kernel *, struct task *, struct syscall_frame *);
 void sys_ioctl_exit(struct kernel *, struct task *, struct syscall_frame *);
+enum sc_action sys_sched_getaffinity(struct kernel *, struct task *, struct syscall_frame *);
+void sys_sched_getaffinity_exit(struct kernel *, struct task *, struct syscall_frame *);
+enum sc_action sys_sched_setaffinity(struct kernel *, struct task *, struct syscall_frame *);
+void sys_sched_setaffinity_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_setrlimit(struct kernel *, struct task *, struct syscall_frame *);
 void sys_setrlimit_exit(struct kernel *, struct task *, struct syscall_frame *);
 

@@ -6,6 +6,7 @@
 #define SENTRY_PLATFORM_PTRACE_INTERNAL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -42,6 +43,32 @@ struct pt_task {
 	bool group_stopped;      /* in a host group stop (LISTENed) */
 	bool exit_events;        /* PTRACE_O_TRACEEXIT is set on the host */
 	bool want_exit_events;   /* ... and should be from the next resume */
+	bool colocate_never;     /* its affinity is the application's */
+	/* Bound to the platform thread's CPU (colocate.c): slot in
+	 * pt_colocate.bound and the time of its last resume. Protected by
+	 * pt_colocate.mu. */
+	bool bound;
+	size_t bound_slot;
+	uint64_t bound_ns;
+};
+
+/* Co-location of traced threads with the platform thread (colocate.c).
+ * on, cpu, one and dflt are written before the balancer starts and only
+ * by the platform thread after; mu protects the rest and every
+ * pt_task's bound fields. */
+struct pt_colocate {
+	bool on;
+	int cpu;                 /* the platform thread's CPU */
+	cpu_set_t one;           /* just cpu */
+	cpu_set_t dflt;          /* the sandbox's default affinity */
+	bool initialised;        /* mu and cond exist */
+	bool balancer_started;   /* platform thread only */
+	pthread_t balancer;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;     /* signalled when the first thread is bound */
+	struct pt_task **bound;  /* the bound threads */
+	size_t nr_bound, cap_bound;
+	bool stop;               /* the balancer is to end */
 };
 
 #define PT_HASH_SIZE 4096
@@ -116,6 +143,8 @@ struct ptrace_platform {
 	void *hook_arg;
 
 	char *const *argv;          /* launch only */
+
+	struct pt_colocate colo;
 };
 
 /* tracer.c */
@@ -128,6 +157,27 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 void pt_release(struct ptrace_platform *pp, struct pt_task *pt);
 /* Remembers that host_tid was just sent PTRACE_INTERRUPT. */
 void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid);
+
+/* colocate.c */
+/* Records the sandbox's default affinity in the kernel and decides
+ * whether to co-locate. Before the platform thread starts. Returns 0 or
+ * -ENOMEM. */
+int pt_colocate_setup(struct ptrace_platform *pp);
+/* Binds the platform thread to its CPU and starts the balancer. On the
+ * platform thread, after the sandbox's init was forked with the default
+ * affinity. */
+void pt_colocate_start(struct ptrace_platform *pp);
+/* Binds pt, about to be resumed, to the platform thread's CPU if it may
+ * be. */
+void pt_colocate_bind(struct ptrace_platform *pp, struct pt_task *pt);
+/* pt is dead: no longer bound. */
+void pt_colocate_forget(struct ptrace_platform *pp, struct pt_task *pt);
+/* pt's affinity is the application's from now on: unbinds it for good. */
+void pt_colocate_release(struct ptrace_platform *pp, struct pt_task *pt);
+/* Ends the balancer (the last thread is gone) and pt_colocate_destroy
+ * what setup made. */
+void pt_colocate_stop(struct ptrace_platform *pp);
+void pt_colocate_destroy(struct ptrace_platform *pp);
 
 /* requests.c */
 bool pt_on_platform_thread(struct ptrace_platform *pp);

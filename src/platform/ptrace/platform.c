@@ -52,6 +52,12 @@ int ptrace_platform_launch(struct ptrace_platform *pp, char *const argv[],
 	int err;
 
 	pp->argv = argv;
+	err = pt_colocate_setup(pp);
+	if (err < 0) {
+		snprintf(errbuf, errlen, "cannot start the platform: %s",
+			 strerror(-err));
+		return err;
+	}
 	err = pthread_create(&pp->thread, NULL, pt_thread_main, pp);
 	if (err) {
 		snprintf(errbuf, errlen, "cannot start the platform thread: %s",
@@ -99,6 +105,7 @@ void ptrace_platform_free(struct ptrace_platform *pp)
 	ptrace_platform_wait(pp);
 	if (pp->pidns_fd >= 0)
 		close(pp->pidns_fd);
+	pt_colocate_destroy(pp);
 	pthread_mutex_destroy(&pp->req_mu);
 	pthread_cond_destroy(&pp->req_cond);
 	for (int b = 0; b < PT_HASH_SIZE; b++)

@@ -487,11 +487,20 @@ static int op_read_limits(struct platform *p, struct task *t,
 	return 0;
 }
 
+static void op_release_affinity(struct platform *p, struct task *t)
+{
+	struct pt_task *pt = pt_task_of(to_pp(p), t);
+
+	if (pt)
+		pt_colocate_release(to_pp(p), pt);
+}
+
 const struct platform_ops pt_ops = {
 	.read_creds = op_read_creds,
 	.read_sigmask = op_read_sigmask,
 	.read_sigsets = op_read_sigsets,
 	.read_limits = op_read_limits,
+	.release_affinity = op_release_affinity,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.interrupt = op_interrupt,

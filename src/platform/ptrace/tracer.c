@@ -96,6 +96,7 @@ static void pt_unlink(struct ptrace_platform *pp, struct pt_task *pt)
 
 static void pt_remove(struct ptrace_platform *pp, struct pt_task *pt)
 {
+	pt_colocate_forget(pp, pt);
 	pt_unlink(pp, pt);
 	if (pt->task)
 		pt->task->plat_priv = NULL;
@@ -118,6 +119,7 @@ static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
 	 * mask again. */
 	if (pt->held && pt->task && pt->task->exit_state == TASK_EXIT_NONE)
 		task_sigmask_running(pt->task);
+	pt_colocate_bind(pp, pt);
 	/* ESRCH means the thread died meanwhile (SIGKILL); its death is
 	 * reported by waitpid like any other. */
 	ptrace(req, pt->host_tid, 0, (long)pt->resume_sig);
@@ -325,6 +327,9 @@ static void on_exec(struct ptrace_platform *pp, struct pt_task *pt)
 
 			pt_remove(pp, pt);
 			pt_unlink(pp, execer);
+			/* The balancer knows it by its TID: out of its table
+			 * while that changes (its next resume binds it). */
+			pt_colocate_forget(pp, execer);
 			execer->host_tid = tid;
 			execer->next = pp->tasks[(unsigned)tid % PT_HASH_SIZE];
 			pp->tasks[(unsigned)tid % PT_HASH_SIZE] = execer;
@@ -569,20 +574,24 @@ out:
 /* How long the platform thread polls for the next stop before it sleeps
  * in waitpid(). Stops come in bursts (a syscall, its exit, a signal);
  * a thread that sleeps between them makes every stop pay for waking its
- * CPU, which on a VM with an idle second vCPU costs tens of µs. */
-static uint64_t spin_ns(void)
+ * CPU, which on a VM with an idle second vCPU costs tens of µs. Not
+ * when the stopped threads run on this thread's CPU (colocate.c): there
+ * polling would only keep them from running. */
+static uint64_t spin_ns(struct ptrace_platform *pp)
 {
 	static uint64_t ns = UINT64_MAX;
 
 	if (ns == UINT64_MAX)
-		ns = poll_budget_ns("SENTRY_SPIN_US");
+		ns = pp->colo.on && !getenv("SENTRY_SPIN_US")
+			     ? 0
+			     : poll_budget_ns("SENTRY_SPIN_US");
 	return ns;
 }
 
 /* waitpid(-1, __WALL), polling briefly first. */
-static pid_t pt_wait(int *status)
+static pid_t pt_wait(struct ptrace_platform *pp, int *status)
 {
-	uint64_t spin = spin_ns();
+	uint64_t spin = spin_ns(pp);
 
 	if (spin) {
 		uint64_t end = clock_now_ns(CLOCK_MONOTONIC) + spin;
@@ -685,13 +694,14 @@ void *pt_thread_main(void *arg)
 	pt_launch_done(pp, err);
 	if (err < 0)
 		goto out;
+	pt_colocate_start(pp);
 	while (pp->nr_tasks > 0) {
 		int status;
 		pid_t pid;
 
 		if (pp->nr_intr >= PT_SWEEP_MIN && pt_sweep_interrupted(pp) > 0)
 			continue;
-		pid = pt_wait(&status);
+		pid = pt_wait(pp, &status);
 
 		if (pid < 0) {
 			if (errno == EINTR)
@@ -706,6 +716,7 @@ void *pt_thread_main(void *arg)
 		pt_handle(pp, pid, status);
 	}
 out:
+	pt_colocate_stop(pp);
 	if (pp->doorbell_pid > 0) {
 		kill(pp->doorbell_pid, SIGKILL);
 		waitpid(pp->doorbell_pid, NULL, __WALL);

@@ -1,0 +1,263 @@
+/*
+ * This file implements co-location: the platform thread runs on one CPU,
+ * and a traced thread it resumes runs on that CPU too while it keeps
+ * stopping.
+ *
+ * Every host stop is a round trip between the stopped thread and the
+ * platform thread. With the two on different CPUs, each trip wakes the
+ * other CPU, and waking an idle vCPU costs tens of µs on a VM: more than
+ * the sentry spends on the stop itself (bench/run.sh: a shell's fork+exec
+ * loop ran 1.4x native across two CPUs and 1.05x with everything on one).
+ * So the platform thread binds itself to the CPU it starts on, and each
+ * thread it resumes to that CPU, where the scheduler switches between
+ * them as a shell and its child switch natively.
+ *
+ * A thread that then runs COLOCATE_HOLD_NS without stopping is computing,
+ * not trapping: the balancer thread gives it back the sandbox's default
+ * affinity, so CPU-bound work spreads over every CPU as it does natively.
+ * Its next stop binds it again. A thread whose affinity the application
+ * chose (sched_setaffinity, trapped: pt_colocate_release) is never bound
+ * again, and the kernel shows a bound thread the default affinity
+ * (syscalls/affinity.c, proc/PID/status), so the binding is invisible to
+ * the sandbox.
+ *
+ * It is off when the sentry may use only one CPU, or with
+ * SENTRY_COLOCATE=0.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel/kernel.h"
+#include "kernel/timing.h"
+#include "platform/ptrace/internal.h"
+
+/* How long a bound thread may run without a stop before it is unbound,
+ * and how often the balancer looks. A CPU-bound thread shares the
+ * platform thread's CPU for at most their sum. */
+#define COLOCATE_HOLD_NS (4 * 1000 * 1000)
+#define COLOCATE_TICK_NS (2 * 1000 * 1000)
+
+/* The value of "Key:" in a status file's text, without the tabs before
+ * and the newline after, copied into out (of size len). */
+static int status_field(const char *status, const char *key, char *out,
+			size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = status; l; l = strchr(l, '\n')) {
+		const char *v, *end;
+
+		if (*l == '\n')
+			l++;
+		if (strncmp(l, key, klen) || l[klen] != ':')
+			continue;
+		v = l + klen + 1;
+		while (*v == '\t')
+			v++;
+		end = strchr(v, '\n');
+		if (!end)
+			end = v + strlen(v);
+		if ((size_t)(end - v) >= len)
+			return -ENAMETOOLONG;
+		memcpy(out, v, (size_t)(end - v));
+		out[end - v] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int pt_colocate_setup(struct ptrace_platform *pp)
+{
+	struct pt_colocate *c = &pp->colo;
+	char status[16384], hex[4096], list[4096];
+	const char *e = getenv("SENTRY_COLOCATE");
+	FILE *f;
+	size_t n;
+	int err;
+
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	c->initialised = true;
+	if (sched_getaffinity(0, sizeof(c->dflt), &c->dflt) < 0)
+		return 0; /* the kernel shows the host's affinity as it is */
+	/* How the host prints the default in status files: the sandbox's
+	 * tasks start with this thread's affinity. */
+	f = fopen("/proc/thread-self/status", "r");
+	if (!f)
+		return 0;
+	n = fread(status, 1, sizeof(status) - 1, f);
+	fclose(f);
+	status[n] = '\0';
+	if (status_field(status, "Cpus_allowed", hex, sizeof(hex)) < 0 ||
+	    status_field(status, "Cpus_allowed_list", list, sizeof(list)) < 0)
+		return 0;
+	err = kernel_set_default_affinity(pp->k, &c->dflt, hex, list);
+	if (err < 0)
+		return err;
+	c->on = CPU_COUNT(&c->dflt) >= 2 && !(e && !strcmp(e, "0"));
+	return 0;
+}
+
+static void colocate_remove_locked(struct pt_colocate *c, struct pt_task *pt)
+{
+	size_t i = pt->bound_slot;
+
+	c->bound[i] = c->bound[--c->nr_bound];
+	c->bound[i]->bound_slot = i;
+	pt->bound = false;
+}
+
+static void *colocate_balancer(void *arg)
+{
+	struct pt_colocate *c = arg;
+	const struct timespec tick = { 0, COLOCATE_TICK_NS };
+
+	pthread_mutex_lock(&c->mu);
+	while (!c->stop) {
+		uint64_t now;
+
+		if (c->nr_bound == 0) {
+			pthread_cond_wait(&c->cond, &c->mu);
+			continue;
+		}
+		now = clock_now_ns(CLOCK_MONOTONIC);
+		for (size_t i = 0; i < c->nr_bound;) {
+			struct pt_task *pt = c->bound[i];
+
+			if (now - pt->bound_ns < COLOCATE_HOLD_NS) {
+				i++;
+				continue;
+			}
+			/* ESRCH: it died; the platform thread forgets it. */
+			sched_setaffinity(pt->host_tid, sizeof(c->dflt),
+					  &c->dflt);
+			colocate_remove_locked(c, pt);
+		}
+		pthread_mutex_unlock(&c->mu);
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+void pt_colocate_start(struct ptrace_platform *pp)
+{
+	struct pt_colocate *c = &pp->colo;
+	int cpu = sched_getcpu();
+
+	if (!c->on)
+		return;
+	c->on = false;
+	if (cpu < 0 || !CPU_ISSET(cpu, &c->dflt))
+		return;
+	CPU_ZERO(&c->one);
+	CPU_SET(cpu, &c->one);
+	if (sched_setaffinity(0, sizeof(c->one), &c->one) < 0)
+		return;
+	if (pthread_create(&c->balancer, NULL, colocate_balancer, c) != 0) {
+		sched_setaffinity(0, sizeof(c->dflt), &c->dflt);
+		return;
+	}
+	c->cpu = cpu;
+	c->on = true;
+	c->balancer_started = true;
+}
+
+void pt_colocate_bind(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	struct pt_colocate *c = &pp->colo;
+
+	if (!c->on || pt->colocate_never || !pt->task ||
+	    !pt->task->default_affinity ||
+	    pt->task->exit_state != TASK_EXIT_NONE)
+		return;
+	pthread_mutex_lock(&c->mu);
+	pt->bound_ns = clock_now_ns(CLOCK_MONOTONIC);
+	if (!pt->bound) {
+		if (c->nr_bound == c->cap_bound) {
+			size_t cap = c->cap_bound ? 2 * c->cap_bound : 64;
+			struct pt_task **v =
+				realloc(c->bound, cap * sizeof(*v));
+
+			if (!v)
+				goto out;
+			c->bound = v;
+			c->cap_bound = cap;
+		}
+		if (sched_setaffinity(pt->host_tid, sizeof(c->one),
+				      &c->one) < 0) {
+			/* A cpuset without our CPU, say: leave it be. */
+			pt->colocate_never = true;
+			goto out;
+		}
+		pt->bound = true;
+		pt->bound_slot = c->nr_bound;
+		c->bound[c->nr_bound++] = pt;
+		if (c->nr_bound == 1)
+			pthread_cond_signal(&c->cond);
+	}
+out:
+	pthread_mutex_unlock(&c->mu);
+}
+
+void pt_colocate_forget(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	struct pt_colocate *c = &pp->colo;
+
+	if (!c->on)
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (pt->bound)
+		colocate_remove_locked(c, pt);
+	pthread_mutex_unlock(&c->mu);
+}
+
+void pt_colocate_release(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	struct pt_colocate *c = &pp->colo;
+
+	pt->colocate_never = true;
+	if (!c->on)
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (pt->bound) {
+		sched_setaffinity(pt->host_tid, sizeof(c->dflt), &c->dflt);
+		colocate_remove_locked(c, pt);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+void pt_colocate_stop(struct ptrace_platform *pp)
+{
+	struct pt_colocate *c = &pp->colo;
+
+	if (c->balancer_started) {
+		pthread_mutex_lock(&c->mu);
+		c->stop = true;
+		pthread_cond_signal(&c->cond);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->balancer, NULL);
+		c->balancer_started = false;
+	}
+	/* The threads still bound are gone or going: no table, no binds. */
+	c->on = false;
+	free(c->bound);
+	c->bound = NULL;
+	c->nr_bound = c->cap_bound = 0;
+}
+
+void pt_colocate_destroy(struct ptrace_platform *pp)
+{
+	struct pt_colocate *c = &pp->colo;
+
+	if (c->initialised) {
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->cond);
+		c->initialised = false;
+	}
+}

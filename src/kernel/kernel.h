@@ -122,6 +122,13 @@ struct kernel {
 	char *default_cpus_hex;
 	char *default_cpus_list;
 
+	/* CLOCK_MONOTONIC time of a recent request to the filesystem (to
+	 * within a millisecond) and the CPU that served it: the platform
+	 * keeps the sandbox's threads off a CPU that serves a reader (ptrace
+	 * colocate.c). Atomic. */
+	uint64_t last_read_ns;
+	int last_read_cpu;        /* the CPU that served it. Atomic. */
+
 	/* Exit status of the init task once it has exited (a wait(2) status),
 	 * -1 before. Protected by ts.mu. */
 	int init_exit_status;

@@ -160,7 +160,17 @@ static void handle_free(struct procfs_handle *h)
 
 static void req_ctx(fuse_req_t req, struct procfs_ctx *c)
 {
-	procfs_ctx_init(c, req_fs(req)->k, fuse_req_ctx(req)->pid);
+	struct kernel *k = req_fs(req)->k;
+	uint64_t now = clock_now_ns(CLOCK_MONOTONIC);
+
+	/* The platform co-locates only while nobody reads (colocate.c). */
+	if (now - __atomic_load_n(&k->last_read_ns, __ATOMIC_RELAXED) >
+	    1000 * 1000) {
+		__atomic_store_n(&k->last_read_cpu, sched_getcpu(),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&k->last_read_ns, now, __ATOMIC_RELAXED);
+	}
+	procfs_ctx_init(c, k, fuse_req_ctx(req)->pid);
 	c->ra = req_fs(req)->ra;
 }
 

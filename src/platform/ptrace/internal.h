@@ -53,9 +53,9 @@ struct pt_task {
 };
 
 /* Co-location of traced threads with the platform thread (colocate.c).
- * on, cpu, one and dflt are written before the balancer starts and only
- * by the platform thread after; mu protects the rest and every
- * pt_task's bound fields. */
+ * on and dflt are written before the balancer starts; cpu and one only
+ * by the platform thread after, with mu held (the balancer reads cpu);
+ * mu protects the rest and every pt_task's bound fields. */
 struct pt_colocate {
 	bool on;
 	int cpu;                 /* the platform thread's CPU */
@@ -69,6 +69,7 @@ struct pt_colocate {
 	struct pt_task **bound;  /* the bound threads */
 	size_t nr_bound, cap_bound;
 	bool stop;               /* the balancer is to end */
+	uint64_t moved_ns;       /* platform thread only: last move */
 };
 
 #define PT_HASH_SIZE 4096

@@ -622,6 +622,38 @@ def a_computing_thread_gets_every_cpu_back(ctx):
 
 
 @case
+def a_session_that_takes_a_terminal_has_a_foreground(ctx):
+    # script(1) runs its command in a new session that takes the pty as
+    # its controlling terminal (TIOCSCTTY): ps shows that session's group
+    # as the terminal's foreground (stat tpgid), as the host does.
+    d = tempfile.mkdtemp(prefix="sentry-ctty-")
+    marker = "37.%d" % os.getpid()
+    argv = ["script", "-qc", f"sleep {marker}", "/dev/null"]
+    with mounted_run(ctx, "ctty", argv, d) as (proc, mnt):
+        got = None
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                for pid in os.listdir(os.path.join(mnt, "proc")):
+                    if not pid.isdigit():
+                        continue
+                    with open(os.path.join(mnt, "proc", pid, "cmdline"), "rb") as f:
+                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
+                            continue
+                    with open(os.path.join(mnt, "proc", pid, "stat")) as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    got = (fields[2], fields[5])  # pgrp, tpgid
+            except OSError:
+                continue
+            if got:
+                break
+        print("sleep's pgrp, tpgid:", got)
+        if not got or got[0] != got[1]:
+            fail("the session that took the terminal has no foreground group")
+
+
+@case
 def limits_follow_setrlimit_and_prlimit(ctx):
     # The host enforces resource limits; proc/PID/limits must show what it
     # enforces after the program changed its own (ulimit) and after

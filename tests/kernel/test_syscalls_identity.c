@@ -382,6 +382,26 @@ static void tcsetpgrp_makes_the_group_the_foreground_one(void **state)
 	assert_int_equal(session_foreground(w->k, 1), 1);
 }
 
+static void tiocsctty_puts_the_callers_group_in_the_foreground(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_setpgid, 2, 2,
+					   0, 0, 0),
+			 0);
+	assert_int_equal(session_foreground(w->k, 1), 1);
+	/* The host refuses (not a session leader): nothing moves. */
+	assert_int_equal(fake_syscall_full(w->k, c, SYS_ioctl, 0, TIOCSCTTY,
+					   0, 0, -EPERM),
+			 -EPERM);
+	assert_int_equal(session_foreground(w->k, 1), 1);
+	assert_int_equal(fake_syscall_full(w->k, c, SYS_ioctl, 0, TIOCSCTTY,
+					   1, 0, 0),
+			 0);
+	assert_int_equal(session_foreground(w->k, 1), 2);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +423,7 @@ int main(int argc, char **argv)
 		TEST(session_goes_away_with_its_last_process),
 		TEST(init_in_the_outer_session_reports_sid_zero),
 		TEST(tcsetpgrp_makes_the_group_the_foreground_one),
+		TEST(tiocsctty_puts_the_callers_group_in_the_foreground),
 	};
 
 	if (argc > 1)

@@ -26,7 +26,7 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SC(getsid, sys_getsid),
 	SCX(setpgid, sys_setpgid, sys_setpgid_exit),
 	SCX(setsid, sys_setsid, sys_setsid_exit),
-	SCX(ioctl, sys_ioctl, sys_ioctl_exit), /* TIOCSPGRP only */
+	SCX(ioctl, sys_ioctl, sys_ioctl_exit), /* TIOCSPGRP, TIOCSCTTY */
 	/* credentials */
 	SCX(setuid, sys_setid, sys_setid_exit),
 	SCX(setgid, sys_setid, sys_setid_exit),
@@ -81,7 +81,8 @@ const int kernel_trapped_syscalls[] = {
 	SYS_pause, SYS_pidfd_open, SYS_pidfd_send_signal,
 	SYS_ptrace,
 	/* prctl is trapped only for the options the kernel tracks,
-	 * prlimit64 only when it sets a limit and ioctl only for TIOCSPGRP;
+	 * prlimit64 only when it sets a limit and ioctl only for TIOCSPGRP
+	 * and TIOCSCTTY;
 	 * the platform adds them with argument filters (see seccomp.c).
 	 * execve,
 	 * exit, exit_group and set_tid_address are not trapped: the host's

@@ -202,17 +202,23 @@ void sys_setsid_exit(struct kernel *k, struct task *t,
 }
 
 /*
- * ioctl(fd, TIOCSPGRP, &pgid), tcsetpgrp(3): the only ioctl the seccomp
- * filter traps. The host checks what Linux's tiocspgrp() checks (fd is
- * the caller's controlling terminal, pgid a group of its session); when
- * it agrees, that group is the session's foreground group, which ps shows
- * as tpgid and with a "+".
+ * ioctl(fd, TIOCSPGRP, &pgid), tcsetpgrp(3), and ioctl(fd, TIOCSCTTY),
+ * the only ioctls the seccomp filter traps. The host checks what Linux's
+ * tiocspgrp() and tiocsctty() check (fd is the caller's controlling
+ * terminal, pgid a group of its session; the caller leads a session with
+ * no terminal yet); when it agrees, that group (for TIOCSCTTY, the
+ * caller's) is the session's foreground group, which ps shows as tpgid
+ * and with a "+".
  */
 enum sc_action sys_ioctl(struct kernel *k, struct task *t,
 			 struct syscall_frame *f)
 {
 	pid_t pgid;
 
+	/* TIOCSCTTY: the terminal becomes the session's, with the caller's
+	 * group in the foreground (Linux's __proc_set_tty()). */
+	if ((unsigned int)f->args[1] == TIOCSCTTY)
+		return SC_HOST_EXIT;
 	if ((unsigned int)f->args[1] != TIOCSPGRP ||
 	    plat_read_mem(k->plat, t, f->args[2], &pgid, sizeof(pgid)) !=
 		    sizeof(pgid))
@@ -228,7 +234,10 @@ void sys_ioctl_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	if (f->ret != 0)
 		return;
 	pthread_rwlock_wrlock(&k->ts.mu);
-	pg = pgrp_find_locked(k, t->sc.tty_pgid);
+	if ((unsigned int)t->sc.args[1] == TIOCSCTTY)
+		pg = t->tg->pgrp;
+	else
+		pg = pgrp_find_locked(k, t->sc.tty_pgid);
 	if (pg && t->tg->pgrp && pg->session == t->tg->pgrp->session)
 		pg->session->foreground = pg;
 	pthread_rwlock_unlock(&k->ts.mu);

@@ -63,11 +63,18 @@ int pt_seccomp_build(struct sock_fprog *prog)
 			       SCMP_A2(SCMP_CMP_NE, 0));
 	if (err < 0)
 		goto out;
-	/* ioctl only for TIOCSPGRP (tcsetpgrp: the foreground group); the
-	 * request is an unsigned int, so only its low 32 bits count. */
+	/* ioctl only for TIOCSPGRP (tcsetpgrp: the foreground group) and
+	 * TIOCSCTTY (a session takes a controlling terminal, its caller's
+	 * group in the foreground); the request is an unsigned int, so only
+	 * its low 32 bits count. */
 	err = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), SCMP_SYS(ioctl), 1,
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
 				       (scmp_datum_t)TIOCSPGRP));
+	if (err < 0)
+		goto out;
+	err = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+				       (scmp_datum_t)TIOCSCTTY));
 	if (err < 0)
 		goto out;
 	for (size_t i = 0;

@@ -710,7 +710,9 @@ static void stale_mount_is_cleared_by_next_start(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(stat(mp, &st), -1);
-	assert_int_equal(errno, ENOTCONN);
+	/* ECONNABORTED while the host is still tearing the connection
+	 * down (seen about once in 300 runs), ENOTCONN after. */
+	assert_true(errno == ENOTCONN || errno == ECONNABORTED);
 
 	assert_int_equal(procfs_start(&g.k, mp, &fs, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "stale"));

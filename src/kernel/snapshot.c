@@ -354,7 +354,7 @@ int pgrp_snapshot_all(struct kernel *k, struct pgrp_snap **out)
 
 		s->pgid = pg->pgid;
 		s->sid = pg->session->sid;
-		s->foreground = pg->session->foreground == pg;
+		s->foreground = pg->session->foreground == pg->pgid;
 		s->members = calloc((size_t)pg->nr_members + 1, sizeof(pid_t));
 		if (!s->members) {
 			pgrp_snaps_free(v, i);
@@ -400,7 +400,7 @@ int session_snapshot_all(struct kernel *k, struct session_snap **out)
 		int j = 0;
 
 		ss->sid = s->sid;
-		ss->foreground = s->foreground ? s->foreground->pgid : -1;
+		ss->foreground = s->foreground ? s->foreground : -1;
 		ss->pgrps = calloc((size_t)s->nr_pgrps + 1, sizeof(pid_t));
 		if (!ss->pgrps) {
 			session_snaps_free(v, i);
@@ -429,7 +429,7 @@ pid_t session_foreground(struct kernel *k, pid_t sid)
 
 	pthread_rwlock_rdlock(&k->ts.mu);
 	s = session_find_locked(k, sid);
-	fg = !s ? -ESRCH : s->foreground ? s->foreground->pgid : -1;
+	fg = !s ? -ESRCH : s->foreground ? s->foreground : -1;
 	pthread_rwlock_unlock(&k->ts.mu);
 	return fg;
 }

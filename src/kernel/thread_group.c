@@ -97,7 +97,7 @@ int tg_join_pgrp_locked(struct kernel *k, struct thread_group *tg,
 		cds_list_add_tail(&pg->node, &k->ts.pgrps);
 		s->nr_pgrps++;
 		if (!s->foreground)
-			s->foreground = pg;
+			s->foreground = pgid;
 	}
 	if (tg->pgrp == pg)
 		return 0;
@@ -122,8 +122,6 @@ void tg_leave_pgrp_locked(struct kernel *k, struct thread_group *tg)
 		return;
 	s = pg->session;
 	cds_list_del(&pg->node);
-	if (s->foreground == pg)
-		s->foreground = NULL;
 	/* Readers only reach process groups under ts.mu, so the group can go
 	 * at once. */
 	free(pg);

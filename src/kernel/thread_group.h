@@ -32,7 +32,11 @@ struct session {
 	pid_t sid;                    /* immutable; 0 means "outside the namespace" */
 	struct cds_list_head node;    /* in ts.sessions; protected by ts.mu */
 	int nr_pgrps;                 /* protected by ts.mu */
-	struct process_group *foreground; /* protected by ts.mu; NULL if unknown */
+	/* The PGID of its terminal's foreground group, 0 if unknown. Like
+	 * Linux's tty->pgrp it outlives the group (the host's terminal holds
+	 * the PID, so the number is not reused meanwhile). Protected by
+	 * ts.mu. */
+	pid_t foreground;
 };
 
 /* A thread group: what userspace calls a process (gVisor's ThreadGroup,

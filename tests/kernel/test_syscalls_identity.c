@@ -402,6 +402,28 @@ static void tiocsctty_puts_the_callers_group_in_the_foreground(void **state)
 	assert_int_equal(session_foreground(w->k, 1), 2);
 }
 
+/* Linux's terminal keeps its foreground pgrp after the group's last
+ * process left (ps then shows that tpgid for the rest of the session). */
+static void the_foreground_outlives_its_group(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	pid_t two = 2;
+	uint64_t a2 = fake_mem_push(w->fp, 1, &two, sizeof(two));
+
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_setpgid, 2, 2,
+					   0, 0, 0),
+			 0);
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_ioctl, 0,
+					   TIOCSPGRP, a2, 0, 0),
+			 0);
+	fake_exit(w->k, c, 0);
+	assert_int_equal(fake_syscall_full(w->k, w->init, SYS_wait4, -1, 0, 0,
+					   0, 2),
+			 2);
+	assert_int_equal(session_foreground(w->k, 1), 2);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +446,7 @@ int main(int argc, char **argv)
 		TEST(init_in_the_outer_session_reports_sid_zero),
 		TEST(tcsetpgrp_makes_the_group_the_foreground_one),
 		TEST(tiocsctty_puts_the_callers_group_in_the_foreground),
+		TEST(the_foreground_outlives_its_group),
 	};
 
 	if (argc > 1)

@@ -196,7 +196,7 @@ void sys_setsid_exit(struct kernel *k, struct task *t,
 	s = session_new_locked(k, tg->tgid);
 	if (s) {
 		tg_join_pgrp_locked(k, tg, s, tg->tgid);
-		s->foreground = NULL; /* no controlling terminal yet */
+		s->foreground = 0; /* no controlling terminal yet */
 	}
 	pthread_rwlock_unlock(&k->ts.mu);
 }
@@ -239,6 +239,6 @@ void sys_ioctl_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	else
 		pg = pgrp_find_locked(k, t->sc.tty_pgid);
 	if (pg && t->tg->pgrp && pg->session == t->tg->pgrp->session)
-		pg->session->foreground = pg;
+		pg->session->foreground = pg->pgid;
 	pthread_rwlock_unlock(&k->ts.mu);
 }

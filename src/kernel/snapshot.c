@@ -127,6 +127,9 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 	out->exit_signal = t->exit_signal;
 	out->tg_state = tg->state;
 	out->nr_threads = tg->nr_tasks;
+	out->nr_threads_unreaped =
+		tg->nr_tasks +
+		(tg->leader && tg->leader->exit_state == TASK_EXIT_ZOMBIE);
 	if (tg->cgroup)
 		cg_path(tg->cgroup, out->cgroup, sizeof(out->cgroup));
 

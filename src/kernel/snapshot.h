@@ -55,6 +55,9 @@ struct task_snap {
 	int exit_signal;
 	int tg_state;        /* TG_LIVE, TG_ZOMBIE, TG_DEAD */
 	int nr_threads;
+	/* Linux's count (signal->nr_threads, proc's Threads and
+	 * num_threads): a leader that died stays counted until reaped. */
+	int nr_threads_unreaped;
 
 	/* Signals. blocked is the kernel's copy of the host's mask, exact
 	 * when blocked_exact (the task is held in a stop): show it through

@@ -115,7 +115,8 @@ static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
 		    linux_tpgid(c, t, host_stat_field(&hs, 7)));
 	for (n = 9; n <= 19; n++) /* flags, faults, times, priority, nice */
 		pbuf_printf(b, " %s", host_stat_field(&hs, n));
-	pbuf_printf(b, " %d %s %llu", t->nr_threads, host_stat_field(&hs, 21),
+	pbuf_printf(b, " %d %s %llu", t->nr_threads_unreaped,
+		    host_stat_field(&hs, 21),
 		    (unsigned long long)(t->start_ns / (1000000000u / USER_HZ)));
 	for (n = 23; n <= 30; n++) /* vsize, rss, rsslim, code and stack */
 		pbuf_printf(b, " %s", host_stat_field(&hs, n));
@@ -285,7 +286,7 @@ static void status_value(struct pbuf *b, const struct kernel *k, int i,
 		pbuf_printf(b, "%d", t->sid);
 		break;
 	case SK_THREADS:
-		pbuf_printf(b, "%d", t->nr_threads);
+		pbuf_printf(b, "%d", t->nr_threads_unreaped);
 		break;
 	case SK_SIGQ: {
 		const char *slash = host ? memchr(host, '/', host_len) : NULL;

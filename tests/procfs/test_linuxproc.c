@@ -238,7 +238,11 @@ static void stat_state_shows_group_stop_ptrace_stop_and_zombie(void **state)
 	s = tk_read(k, "proc/4/stat", 0);
 	assert_int_equal(tk_split_stat(s, f, 64), 52);
 	assert_string_equal(f[2], "Z");
+	assert_string_equal(f[19], "1"); /* num_threads: Linux counts it */
 	assert_string_equal(f[51], "768"); /* exit_code: the wait status */
+	free(s);
+	s = tk_read(k, "proc/4/status", 0);
+	assert_non_null(strstr(s, "\nThreads:\t1\n"));
 	free(s);
 	s = tk_read(k, "proc/2/status", 0);
 	assert_non_null(strstr(s, "\nState:\tT (stopped)\n"));

@@ -12,10 +12,11 @@
  * thread it resumes to that CPU, where the scheduler switches between
  * them as a shell and its child switch natively.
  *
- * A thread that then runs COLOCATE_HOLD_NS without stopping is computing,
- * not trapping: the balancer thread gives it back the sandbox's default
- * affinity, so CPU-bound work spreads over every CPU as it does natively.
- * Its next stop binds it again. A thread whose affinity the application
+ * A thread that then goes COLOCATE_HOLD_NS without a stop is computing
+ * or blocked (in a read, a futex, a host wait4), not trapping: the
+ * balancer thread gives it back the sandbox's default affinity, so
+ * CPU-bound work spreads over every CPU as it does natively. Its next
+ * stop binds it again. A thread whose affinity the application
  * chose (sched_setaffinity, trapped: pt_colocate_release) is never bound
  * again, and the kernel shows a bound thread the default affinity
  * (syscalls/affinity.c, proc/PID/status), so the binding is invisible to
@@ -37,9 +38,10 @@
 #include "kernel/timing.h"
 #include "platform/ptrace/internal.h"
 
-/* How long a bound thread may run without a stop before it is unbound,
- * and how often the balancer looks. A CPU-bound thread shares the
- * platform thread's CPU for at most their sum. */
+/* How long after its last resume a bound thread that has not stopped
+ * since is unbound (wall time: it may be computing or blocked), and how
+ * often the balancer looks. A CPU-bound thread shares the platform
+ * thread's CPU for at most their sum. */
 #define COLOCATE_HOLD_NS (4 * 1000 * 1000ull)
 #define COLOCATE_TICK_NS (2 * 1000 * 1000)
 /* How long a request to the filesystem served on our CPU keeps threads
@@ -184,11 +186,11 @@ void pt_colocate_start(struct ptrace_platform *pp)
 	CPU_SET(cpu, &c->one);
 	if (sched_setaffinity(0, sizeof(c->one), &c->one) < 0)
 		return;
+	c->cpu = cpu;
 	if (pthread_create(&c->balancer, NULL, colocate_balancer, pp) != 0) {
 		sched_setaffinity(0, sizeof(c->dflt), &c->dflt);
 		return;
 	}
-	c->cpu = cpu;
 	c->on = true;
 	c->balancer_started = true;
 }
@@ -226,18 +228,46 @@ static bool colocate_move(struct pt_colocate *c, uint64_t now)
 	return true;
 }
 
+void pt_colocate_inherit(struct ptrace_platform *pp, struct pt_task *pt,
+			 struct pt_task *child)
+{
+	struct pt_colocate *c = &pp->colo;
+
+	if (!c->on)
+		return;
+	pthread_mutex_lock(&c->mu);
+	child->inherited_bound = pt->bound || pt->inherited_bound;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* A thread that is not to be bound gives back the binding it inherited
+ * from the thread that created it, if any: no one else would. */
+static void colocate_drop_inherited(struct pt_colocate *c,
+				    struct pt_task *pt)
+{
+	if (pt->inherited_bound) {
+		pt->inherited_bound = false;
+		sched_setaffinity(pt->host_tid, sizeof(c->dflt), &c->dflt);
+	}
+}
+
 void pt_colocate_bind(struct ptrace_platform *pp, struct pt_task *pt)
 {
 	struct pt_colocate *c = &pp->colo;
 	uint64_t now;
 
-	if (!c->on || pt->colocate_never || !pt->task ||
-	    !pt->task->default_affinity ||
-	    pt->task->exit_state != TASK_EXIT_NONE)
+	if (!c->on)
 		return;
+	if (pt->colocate_never || !pt->task || !pt->task->default_affinity ||
+	    pt->task->exit_state != TASK_EXIT_NONE) {
+		colocate_drop_inherited(c, pt);
+		return;
+	}
 	now = clock_now_ns(CLOCK_MONOTONIC);
-	if (reading_on(pp->k, now, c->cpu) && !colocate_move(c, now))
+	if (reading_on(pp->k, now, c->cpu) && !colocate_move(c, now)) {
+		colocate_drop_inherited(c, pt);
 		return;
+	}
 	pthread_mutex_lock(&c->mu);
 	pt->bound_ns = now;
 	if (!pt->bound) {
@@ -246,8 +276,10 @@ void pt_colocate_bind(struct ptrace_platform *pp, struct pt_task *pt)
 			struct pt_task **v =
 				realloc(c->bound, cap * sizeof(*v));
 
-			if (!v)
+			if (!v) {
+				colocate_drop_inherited(c, pt);
 				goto out;
+			}
 			c->bound = v;
 			c->cap_bound = cap;
 		}
@@ -255,9 +287,11 @@ void pt_colocate_bind(struct ptrace_platform *pp, struct pt_task *pt)
 				      &c->one) < 0) {
 			/* A cpuset without our CPU, say: leave it be. */
 			pt->colocate_never = true;
+			colocate_drop_inherited(c, pt);
 			goto out;
 		}
 		pt->bound = true;
+		pt->inherited_bound = false;
 		pt->bound_slot = c->nr_bound;
 		c->bound[c->nr_bound++] = pt;
 		if (c->nr_bound == 1)
@@ -291,6 +325,7 @@ void pt_colocate_release(struct ptrace_platform *pp, struct pt_task *pt)
 		sched_setaffinity(pt->host_tid, sizeof(c->dflt), &c->dflt);
 		colocate_remove_locked(c, pt);
 	}
+	colocate_drop_inherited(c, pt);
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -44,18 +44,21 @@ struct pt_task {
 	bool exit_events;        /* PTRACE_O_TRACEEXIT is set on the host */
 	bool want_exit_events;   /* ... and should be from the next resume */
 	bool colocate_never;     /* its affinity is the application's */
+	bool inherited_bound;    /* created by a bound thread, so bound too
+				    until its first resume (colocate.c) */
 	/* Bound to the platform thread's CPU (colocate.c): slot in
 	 * pt_colocate.bound and the time of its last resume. Protected by
-	 * pt_colocate.mu. */
+	 * pt_colocate.mu. While bound, host_tid does not change (on_exec
+	 * forgets a thread before it renames it): the balancer reads it. */
 	bool bound;
 	size_t bound_slot;
 	uint64_t bound_ns;
 };
 
 /* Co-location of traced threads with the platform thread (colocate.c).
- * on and dflt are written before the balancer starts; cpu and one only
- * by the platform thread after, with mu held (the balancer reads cpu);
- * mu protects the rest and every pt_task's bound fields. */
+ * on, dflt, cpu and one are written before the balancer starts; cpu and
+ * one only by the platform thread after, with mu held (the balancer
+ * reads cpu); mu protects the rest and every pt_task's bound fields. */
 struct pt_colocate {
 	bool on;
 	int cpu;                 /* the platform thread's CPU */
@@ -171,6 +174,9 @@ void pt_colocate_start(struct ptrace_platform *pp);
 /* Binds pt, about to be resumed, to the platform thread's CPU if it may
  * be. */
 void pt_colocate_bind(struct ptrace_platform *pp, struct pt_task *pt);
+/* child was just created by pt: notes whether it inherited pt's binding. */
+void pt_colocate_inherit(struct ptrace_platform *pp, struct pt_task *pt,
+			 struct pt_task *child);
 /* pt is dead: no longer bound. */
 void pt_colocate_forget(struct ptrace_platform *pp, struct pt_task *pt);
 /* pt's affinity is the application's from now on: unbinds it for good. */

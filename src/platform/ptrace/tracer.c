@@ -284,19 +284,24 @@ static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
 	if (pt->task && ev != PTRACE_EVENT_CLONE)
 		task_clone_note_fork(pt->task, ev == PTRACE_EVENT_VFORK);
 	if (child) {
-		/* The host copied the parent's options into the child. */
+		/* The host copied the parent's options and affinity into
+		 * the child. */
 		child->exit_events = pt->exit_events;
 		child->want_exit_events = pt->exit_events;
+		pt_colocate_inherit(pp, pt, child);
 	}
 	if (child && pt->task && tid > 0 &&
 	    task_clone(pp->k, pt->task, tid, host_tid, &ct) == 0) {
 		child->task = ct;
 		ct->plat_priv = child;
-		/* A new thread: both need exit events from now on (see
-		 * PT_OPTIONS). Set at their next resume, while stopped. */
+		/* A new thread: both need exit events from now on, a new
+		 * process none (see PT_OPTIONS). Set at their next resume,
+		 * while stopped. */
 		if (ct->tg == pt->task->tg) {
 			pt->want_exit_events = true;
 			child->want_exit_events = true;
+		} else {
+			child->want_exit_events = false;
 		}
 	}
 	if (pt->host_tid == pp->init_pid && !pp->cmd_pid)
@@ -405,6 +410,9 @@ static void on_death(struct ptrace_platform *pp, struct pt_task *pt,
 		pp->cmd_status = status;
 	if (!pt)
 		return;
+	/* First: the host may reuse the TID from now on, and the balancer
+	 * must not set the affinity of whoever gets it. */
+	pt_colocate_forget(pp, pt);
 	if (pt->task) {
 		pid_t tid = pt->task->tid;
 

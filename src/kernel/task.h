@@ -148,6 +148,7 @@ struct task {
 		struct exec_env *exec_env; /* envp of the new image */
 		bool exec_captured;        /* exec_argv/exec_comm are valid */
 		char exec_comm[16];
+		bool exec_by_fd;           /* exec'd through /dev/fd/N */
 		/* AT_UID, AT_EUID, AT_GID, AT_EGID of the new image's
 		 * auxiliary vector: the credentials the exec left. */
 		uint32_t exec_ids[4];

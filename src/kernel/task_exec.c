@@ -147,6 +147,9 @@ static void exec_store(struct task *t, char *argv, size_t len,
 	if (base)
 		memcpy(t->sc.exec_comm, base,
 		       strnlen(base, sizeof(t->sc.exec_comm) - 1));
+	/* fexecve, execveat(AT_EMPTY_PATH): the path is "/dev/fd/N", but
+	 * Linux (6.13 on) names the program after the file's own name. */
+	t->sc.exec_by_fd = strncmp(execfn, "/dev/fd/", 8) == 0;
 	t->sc.exec_captured = true;
 }
 
@@ -308,6 +311,13 @@ int task_exec_capture(struct kernel *k, struct task *t, uint64_t sp)
 		int err = exec_capture_image(k, t, sp, exec_stack_reads[i],
 					     &got);
 
+		if (err == 0 && t->sc.exec_by_fd && k->plat &&
+		    k->plat->ops->read_comm) {
+			char comm[16];
+
+			if (k->plat->ops->read_comm(k->plat, t, comm) == 0)
+				memcpy(t->sc.exec_comm, comm, sizeof(comm));
+		}
 		if (err != -EAGAIN)
 			return err;
 		/* A short copy reached the top of the stack: a larger one

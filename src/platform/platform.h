@@ -78,6 +78,9 @@ struct platform_ops {
 	 * Returns 0 or -errno. */
 	int (*read_limits)(struct platform *p, struct task *t,
 			   struct rlimit *limits);
+	/* Reads the name the host gave task t (its comm, NUL-terminated).
+	 * Optional. Returns 0 or -errno. */
+	int (*read_comm)(struct platform *p, struct task *t, char comm[16]);
 	/* Stops narrowing the host's CPU affinity of task t for good and
 	 * gives it back the sandbox's default (kernel.default_cpus), before
 	 * the host runs a sched_setaffinity on it. The platform may run a

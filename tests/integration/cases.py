@@ -654,6 +654,39 @@ def a_session_that_takes_a_terminal_has_a_foreground(ctx):
 
 
 @case
+def fexecve_names_the_program_after_its_file(ctx):
+    # fexecve (execveat with AT_EMPTY_PATH) runs "/dev/fd/N"; Linux 6.13
+    # and later name the program after the file (sleep), not "N": proc/
+    # shows the host's name.
+    d = tempfile.mkdtemp(prefix="sentry-fexec-")
+    marker = "38.%d" % os.getpid()
+    code = ("import os; fd = os.open('/bin/sleep', os.O_RDONLY); "
+            f"os.execve(fd, ['sleep', '{marker}'], {{}})")
+    with mounted_run(ctx, "fexec", ["python3", "-c", code], d) as (proc, mnt):
+        got = host = None
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
+                    if f.read() != b"sleep\0" + marker.encode() + b"\0":
+                        continue
+                with open(os.path.join(mnt, "proc", "2", "comm")) as f:
+                    got = f.read().strip()
+                with open(os.path.join(mnt, "tasks", "2", "status")) as f:
+                    hp = [l.split()[1] for l in f.read().splitlines()
+                          if l.startswith("host_tid:")][0]
+                with open(f"/proc/{hp}/comm") as f:
+                    host = f.read().strip()
+            except (OSError, IndexError):
+                continue
+            break
+        print("proc/2/comm:", got, "host:", host)
+        if got is None or got != host:
+            fail("proc/2/comm differs from the host's after fexecve")
+
+
+@case
 def limits_follow_setrlimit_and_prlimit(ctx):
     # The host enforces resource limits; proc/PID/limits must show what it
     # enforces after the program changed its own (ulimit) and after

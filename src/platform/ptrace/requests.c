@@ -487,6 +487,28 @@ static int op_read_limits(struct platform *p, struct task *t,
 	return 0;
 }
 
+static int op_read_comm(struct platform *p, struct task *t, char comm[16])
+{
+	struct pt_task *pt = pt_task_of(to_pp(p), t);
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm",
+		 pt ? pt->host_tid : CMM_LOAD_SHARED(t->host_tid));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, comm, 15);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	if (comm[n - 1] == '\n')
+		n--;
+	memset(comm + n, 0, (size_t)(16 - n));
+	return 0;
+}
+
 static void op_release_affinity(struct platform *p, struct task *t)
 {
 	struct pt_task *pt = pt_task_of(to_pp(p), t);
@@ -501,6 +523,7 @@ const struct platform_ops pt_ops = {
 	.read_sigsets = op_read_sigsets,
 	.read_limits = op_read_limits,
 	.release_affinity = op_release_affinity,
+	.read_comm = op_read_comm,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.interrupt = op_interrupt,

@@ -187,6 +187,7 @@ void pt_colocate_start(struct ptrace_platform *pp)
 	if (sched_setaffinity(0, sizeof(c->one), &c->one) < 0)
 		return;
 	c->cpu = cpu;
+	c->used = c->one;
 	if (pthread_create(&c->balancer, NULL, colocate_balancer, pp) != 0) {
 		sched_setaffinity(0, sizeof(c->dflt), &c->dflt);
 		return;
@@ -224,20 +225,46 @@ static bool colocate_move(struct pt_colocate *c, uint64_t now)
 	}
 	c->cpu = to;
 	c->one = one;
+	CPU_SET(to, &c->used);
 	pthread_mutex_unlock(&c->mu);
 	return true;
 }
 
-void pt_colocate_inherit(struct ptrace_platform *pp, struct pt_task *pt,
-			 struct pt_task *child)
+/*
+ * The host copied the creator's affinity when it created the thread, which
+ * may be before or after a sched_setaffinity of the creator that the
+ * kernel has not seen the end of (another thread's): the child's own
+ * affinity says which. Ours (the one CPU) is a binding to give back if the
+ * child is not bound itself; anything but ours and the default is the
+ * application's choice, whatever the child inherited in the kernel.
+ */
+void pt_colocate_inherit(struct ptrace_platform *pp, struct pt_task *child)
 {
 	struct pt_colocate *c = &pp->colo;
+	struct task *t = child->task;
+	cpu_set_t m;
 
-	if (!c->on)
+	bool ours;
+
+	if (!c->on || sched_getaffinity(child->host_tid, sizeof(m), &m) < 0)
 		return;
-	pthread_mutex_lock(&c->mu);
-	child->inherited_bound = pt->bound || pt->inherited_bound;
-	pthread_mutex_unlock(&c->mu);
+	/* One CPU we have bound threads to (the creator may have been
+	 * bound before the platform thread last moved). */
+	if (CPU_COUNT(&m) == 1) {
+		cpu_set_t both;
+
+		CPU_AND(&both, &m, &c->used);
+		ours = CPU_COUNT(&both) == 1;
+	} else {
+		ours = false;
+	}
+	child->inherited_bound = ours && t->default_affinity;
+	if (!ours && !CPU_EQUAL(&m, &c->dflt) && t->default_affinity) {
+		pthread_mutex_lock(&t->mu);
+		t->default_affinity = false;
+		pthread_mutex_unlock(&t->mu);
+		child->colocate_never = true;
+	}
 }
 
 /* A thread that is not to be bound gives back the binding it inherited

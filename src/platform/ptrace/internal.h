@@ -63,6 +63,7 @@ struct pt_colocate {
 	bool on;
 	int cpu;                 /* the platform thread's CPU */
 	cpu_set_t one;           /* just cpu */
+	cpu_set_t used;          /* every cpu so far; platform thread only */
 	cpu_set_t dflt;          /* the sandbox's default affinity */
 	bool initialised;        /* mu and cond exist */
 	bool balancer_started;   /* platform thread only */
@@ -174,9 +175,9 @@ void pt_colocate_start(struct ptrace_platform *pp);
 /* Binds pt, about to be resumed, to the platform thread's CPU if it may
  * be. */
 void pt_colocate_bind(struct ptrace_platform *pp, struct pt_task *pt);
-/* child was just created by pt: notes whether it inherited pt's binding. */
-void pt_colocate_inherit(struct ptrace_platform *pp, struct pt_task *pt,
-			 struct pt_task *child);
+/* child (with its kernel task) was just created: notes whether the host
+ * gave it our binding or an affinity the application chose. */
+void pt_colocate_inherit(struct ptrace_platform *pp, struct pt_task *child);
 /* pt is dead: no longer bound. */
 void pt_colocate_forget(struct ptrace_platform *pp, struct pt_task *pt);
 /* pt's affinity is the application's from now on: unbinds it for good. */

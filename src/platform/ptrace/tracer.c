@@ -288,12 +288,12 @@ static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
 		 * the child. */
 		child->exit_events = pt->exit_events;
 		child->want_exit_events = pt->exit_events;
-		pt_colocate_inherit(pp, pt, child);
 	}
 	if (child && pt->task && tid > 0 &&
 	    task_clone(pp->k, pt->task, tid, host_tid, &ct) == 0) {
 		child->task = ct;
 		ct->plat_priv = child;
+		pt_colocate_inherit(pp, child);
 		/* A new thread: both need exit events from now on, a new
 		 * process none (see PT_OPTIONS). Set at their next resume,
 		 * while stopped. */

@@ -55,12 +55,6 @@ void sys_sched_setaffinity_exit(struct kernel *k, struct task *t,
 	task_put(target);
 }
 
-enum sc_action sys_sched_getaffinity(struct kernel *k, struct task *t,
-				     struct syscall_frame *f)
-{
-	return SC_HOST_EXIT;
-}
-
 void sys_sched_getaffinity_exit(struct kernel *k, struct task *t,
 				struct syscall_frame *f)
 {

@@ -9,12 +9,6 @@
 #include "kernel/kernel.h"
 #include "kernel/syscalls/syscalls.h"
 
-enum sc_action sys_setid(struct kernel *k, struct task *t,
-			 struct syscall_frame *f)
-{
-	return SC_HOST_EXIT;
-}
-
 void sys_setid_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 {
 	/* setfsuid/setfsgid return the previous id, never an error code;

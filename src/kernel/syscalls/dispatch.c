@@ -15,6 +15,15 @@
 #define SC(nr, fn) [SYS_##nr] = { #nr, fn, NULL }
 #define SCX(nr, fn, ex) [SYS_##nr] = { #nr, fn, ex }
 #define SC_ENOSYS(nr) [SYS_##nr] = { #nr, NULL, NULL }
+/* The host runs it as the application made it; the kernel follows up at
+ * its exit (rereads what the host changed). */
+#define SC_HOST_THEN(nr, ex) [SYS_##nr] = { #nr, host_then_exit, ex }
+
+static enum sc_action host_then_exit(struct kernel *k, struct task *t,
+				     struct syscall_frame *f)
+{
+	return SC_HOST_EXIT;
+}
 
 static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	/* identity */
@@ -28,19 +37,19 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SCX(setsid, sys_setsid, sys_setsid_exit),
 	SCX(ioctl, sys_ioctl, sys_ioctl_exit), /* TIOCSPGRP, TIOCSCTTY */
 	/* credentials */
-	SCX(setuid, sys_setid, sys_setid_exit),
-	SCX(setgid, sys_setid, sys_setid_exit),
-	SCX(setreuid, sys_setid, sys_setid_exit),
-	SCX(setregid, sys_setid, sys_setid_exit),
-	SCX(setresuid, sys_setid, sys_setid_exit),
-	SCX(setresgid, sys_setid, sys_setid_exit),
-	SCX(setfsuid, sys_setid, sys_setid_exit),
-	SCX(setfsgid, sys_setid, sys_setid_exit),
+	SC_HOST_THEN(setuid, sys_setid_exit),
+	SC_HOST_THEN(setgid, sys_setid_exit),
+	SC_HOST_THEN(setreuid, sys_setid_exit),
+	SC_HOST_THEN(setregid, sys_setid_exit),
+	SC_HOST_THEN(setresuid, sys_setid_exit),
+	SC_HOST_THEN(setresgid, sys_setid_exit),
+	SC_HOST_THEN(setfsuid, sys_setid_exit),
+	SC_HOST_THEN(setfsgid, sys_setid_exit),
 	/* resource limits */
-	SCX(setrlimit, sys_setrlimit, sys_setrlimit_exit),
-	SCX(prlimit64, sys_setrlimit, sys_setrlimit_exit),
+	SC_HOST_THEN(setrlimit, sys_setrlimit_exit),
+	SC_HOST_THEN(prlimit64, sys_setrlimit_exit),
 	/* CPU affinity */
-	SCX(sched_getaffinity, sys_sched_getaffinity, sys_sched_getaffinity_exit),
+	SC_HOST_THEN(sched_getaffinity, sys_sched_getaffinity_exit),
 	SCX(sched_setaffinity, sys_sched_setaffinity, sys_sched_setaffinity_exit),
 	/* lifecycle */
 	SC(clone, sys_clone),
@@ -48,7 +57,7 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SCX(wait4, sys_wait4, sys_wait4_exit),
 	SCX(waitid, sys_waitid, sys_waitid_exit),
 	SCX(prctl, sys_prctl, sys_prctl_exit),
-	SCX(unshare, sys_unshare, sys_unshare_exit),
+	SC_HOST_THEN(unshare, sys_unshare_exit),
 	/* signals */
 	SC(rt_sigaction, sys_rt_sigaction),
 	SCX(sigaltstack, sys_sigaltstack, sys_sigaltstack_exit),
@@ -57,7 +66,7 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SC(tgkill, sys_tgkill),
 	SC(rt_sigpending, sys_sig_passthrough),
 	SC(rt_sigsuspend, sys_rt_sigsuspend),
-	SCX(rt_sigtimedwait, sys_rt_sigtimedwait, sys_rt_sigtimedwait_exit),
+	SC_HOST_THEN(rt_sigtimedwait, sys_rt_sigtimedwait_exit),
 	SC(rt_sigqueueinfo, sys_rt_sigqueueinfo),
 	SC(rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo),
 	SC(pause, sys_sig_passthrough),

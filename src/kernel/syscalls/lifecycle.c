@@ -119,12 +119,6 @@ void sys_prctl_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	pthread_rwlock_unlock(&k->ts.mu);
 }
 
-enum sc_action sys_unshare(struct kernel *k, struct task *t,
-			   struct syscall_frame *f)
-{
-	return SC_HOST_EXIT;
-}
-
 void sys_unshare_exit(struct kernel *k, struct task *t,
 		      struct syscall_frame *f)
 {

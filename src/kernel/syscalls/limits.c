@@ -9,12 +9,6 @@
 #include "kernel/limits.h"
 #include "kernel/syscalls/syscalls.h"
 
-enum sc_action sys_setrlimit(struct kernel *k, struct task *t,
-			     struct syscall_frame *f)
-{
-	return SC_HOST_EXIT;
-}
-
 void sys_setrlimit_exit(struct kernel *k, struct task *t,
 			struct syscall_frame *f)
 {

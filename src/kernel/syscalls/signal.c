@@ -255,12 +255,6 @@ enum sc_action sys_sig_passthrough(struct kernel *k, struct task *t,
 	return SC_HOST;
 }
 
-enum sc_action sys_rt_sigtimedwait(struct kernel *k, struct task *t,
-				   struct syscall_frame *f)
-{
-	return SC_HOST_EXIT;
-}
-
 void sys_rt_sigtimedwait_exit(struct kernel *k, struct task *t,
 			      struct syscall_frame *f)
 {

@@ -79,18 +79,14 @@ enum sc_action sys_clone(struct kernel *, struct task *, struct syscall_frame *)
 enum sc_action sys_clone3(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_prctl(struct kernel *, struct task *, struct syscall_frame *);
 void sys_prctl_exit(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_unshare(struct kernel *, struct task *, struct syscall_frame *);
 void sys_unshare_exit(struct kernel *, struct task *, struct syscall_frame *);
 
-enum sc_action sys_setid(struct kernel *, struct task *, struct syscall_frame *);
 void sys_setid_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_ioctl(struct kernel *, struct task *, struct syscall_frame *);
 void sys_ioctl_exit(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_sched_getaffinity(struct kernel *, struct task *, struct syscall_frame *);
 void sys_sched_getaffinity_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_sched_setaffinity(struct kernel *, struct task *, struct syscall_frame *);
 void sys_sched_setaffinity_exit(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_setrlimit(struct kernel *, struct task *, struct syscall_frame *);
 void sys_setrlimit_exit(struct kernel *, struct task *, struct syscall_frame *);
 
 enum sc_action sys_wait4(struct kernel *, struct task *, struct syscall_frame *);
@@ -104,7 +100,6 @@ void sys_sigaltstack_exit(struct kernel *, struct task *, struct syscall_frame *
 enum sc_action sys_kill(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_tgkill(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_tkill(struct kernel *, struct task *, struct syscall_frame *);
-enum sc_action sys_rt_sigtimedwait(struct kernel *, struct task *, struct syscall_frame *);
 void sys_rt_sigtimedwait_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_rt_sigsuspend(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_rt_sigqueueinfo(struct kernel *, struct task *, struct syscall_frame *);

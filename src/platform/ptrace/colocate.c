@@ -53,42 +53,28 @@
  * nothing while the reader is on its CPU (12% slower). */
 #define COLOCATE_READ_NS (20 * 1000 * 1000ull)
 
-/* The value of "Key:" in a status file's text, without the tabs before
- * and the newline after, copied into out (of size len). */
-static int status_field(const char *status, const char *key, char *out,
-			size_t len)
+/* A status line's value in status (ours to write), without the tabs
+ * before it, NUL-terminated in place: NULL when the key is missing. Both
+ * keys are looked up before either value is terminated. */
+static void status_fields(char *status, const char *k1, char **v1,
+			  const char *k2, char **v2)
 {
-	size_t klen = strlen(key);
+	const char *a = pt_status_value(status, k1);
+	const char *b = pt_status_value(status, k2);
 
-	for (const char *l = status; l; l = strchr(l, '\n')) {
-		const char *v, *end;
-
-		if (*l == '\n')
-			l++;
-		if (strncmp(l, key, klen) || l[klen] != ':')
-			continue;
-		v = l + klen + 1;
-		while (*v == '\t')
-			v++;
-		end = strchr(v, '\n');
-		if (!end)
-			end = v + strlen(v);
-		if ((size_t)(end - v) >= len)
-			return -ENAMETOOLONG;
-		memcpy(out, v, (size_t)(end - v));
-		out[end - v] = '\0';
-		return 0;
-	}
-	return -ENOENT;
+	*v1 = a ? status + (a - status) + strspn(a, "\t") : NULL;
+	*v2 = b ? status + (b - status) + strspn(b, "\t") : NULL;
+	if (*v1)
+		(*v1)[strcspn(*v1, "\n")] = '\0';
+	if (*v2)
+		(*v2)[strcspn(*v2, "\n")] = '\0';
 }
 
 int pt_colocate_setup(struct ptrace_platform *pp)
 {
 	struct pt_colocate *c = &pp->colo;
-	char status[16384], hex[4096], list[4096];
 	const char *e = getenv("SENTRY_COLOCATE");
-	FILE *f;
-	size_t n;
+	char *status, *hex, *list;
 	int err;
 
 	pthread_mutex_init(&c->mu, NULL);
@@ -98,20 +84,17 @@ int pt_colocate_setup(struct ptrace_platform *pp)
 		return 0; /* the kernel shows the host's affinity as it is */
 	/* How the host prints the default in status files: the sandbox's
 	 * tasks start with this thread's affinity. */
-	f = fopen("/proc/thread-self/status", "r");
-	if (!f)
+	if (pt_host_status_read(gettid(), &status) < 0)
 		return 0;
-	n = fread(status, 1, sizeof(status) - 1, f);
-	fclose(f);
-	status[n] = '\0';
-	if (status_field(status, "Cpus_allowed", hex, sizeof(hex)) < 0 ||
-	    status_field(status, "Cpus_allowed_list", list, sizeof(list)) < 0)
-		return 0;
-	err = kernel_set_default_affinity(pp->k, &c->dflt, hex, list);
-	if (err < 0)
-		return err;
-	c->on = CPU_COUNT(&c->dflt) >= 2 && !(e && !strcmp(e, "0"));
-	return 0;
+	status_fields(status, "Cpus_allowed", &hex, "Cpus_allowed_list", &list);
+	err = 0;
+	if (hex && list) {
+		err = kernel_set_default_affinity(pp->k, &c->dflt, hex, list);
+		c->on = err == 0 && CPU_COUNT(&c->dflt) >= 2 &&
+			!(e && !strcmp(e, "0"));
+	}
+	free(status);
+	return err;
 }
 
 static void colocate_remove_locked(struct pt_colocate *c, struct pt_task *pt)
@@ -121,6 +104,14 @@ static void colocate_remove_locked(struct pt_colocate *c, struct pt_task *pt)
 	c->bound[i] = c->bound[--c->nr_bound];
 	c->bound[i]->bound_slot = i;
 	pt->bound = false;
+}
+
+/* Gives pt the sandbox's default affinity back and takes it out of the
+ * table (ESRCH: it died; the platform thread forgets it). */
+static void colocate_unbind_locked(struct pt_colocate *c, struct pt_task *pt)
+{
+	sched_setaffinity(pt->host_tid, sizeof(c->dflt), &c->dflt);
+	colocate_remove_locked(c, pt);
 }
 
 /* Whether the filesystem served a request lately on CPU cpu. */
@@ -135,7 +126,6 @@ static void *colocate_balancer(void *arg)
 {
 	struct ptrace_platform *pp = arg;
 	struct pt_colocate *c = &pp->colo;
-
 	const struct timespec tick = { 0, COLOCATE_TICK_NS };
 
 	/* Started by the bound platform thread; it need not share its CPU. */
@@ -159,10 +149,7 @@ static void *colocate_balancer(void *arg)
 				i++;
 				continue;
 			}
-			/* ESRCH: it died; the platform thread forgets it. */
-			sched_setaffinity(pt->host_tid, sizeof(c->dflt),
-					  &c->dflt);
-			colocate_remove_locked(c, pt);
+			colocate_unbind_locked(c, pt);
 		}
 		pthread_mutex_unlock(&c->mu);
 		nanosleep(&tick, NULL);
@@ -217,12 +204,8 @@ static bool colocate_move(struct pt_colocate *c, uint64_t now)
 	if (sched_setaffinity(0, sizeof(one), &one) < 0)
 		return false;
 	pthread_mutex_lock(&c->mu);
-	while (c->nr_bound) {
-		struct pt_task *pt = c->bound[0];
-
-		sched_setaffinity(pt->host_tid, sizeof(c->dflt), &c->dflt);
-		colocate_remove_locked(c, pt);
-	}
+	while (c->nr_bound)
+		colocate_unbind_locked(c, c->bound[0]);
 	c->cpu = to;
 	c->one = one;
 	CPU_SET(to, &c->used);
@@ -243,7 +226,6 @@ void pt_colocate_inherit(struct ptrace_platform *pp, struct pt_task *child)
 	struct pt_colocate *c = &pp->colo;
 	struct task *t = child->task;
 	cpu_set_t m;
-
 	bool ours;
 
 	if (!c->on || sched_getaffinity(child->host_tid, sizeof(m), &m) < 0)
@@ -348,10 +330,8 @@ void pt_colocate_release(struct ptrace_platform *pp, struct pt_task *pt)
 	if (!c->on)
 		return;
 	pthread_mutex_lock(&c->mu);
-	if (pt->bound) {
-		sched_setaffinity(pt->host_tid, sizeof(c->dflt), &c->dflt);
-		colocate_remove_locked(c, pt);
-	}
+	if (pt->bound)
+		colocate_unbind_locked(c, pt);
 	colocate_drop_inherited(c, pt);
 	pthread_mutex_unlock(&c->mu);
 }

@@ -188,6 +188,13 @@ void pt_colocate_stop(struct ptrace_platform *pp);
 void pt_colocate_destroy(struct ptrace_platform *pp);
 
 /* requests.c */
+/* The host's /proc/TID/status of a host thread, whole and NUL-terminated,
+ * in a malloc'd *out (a long Groups: line can take it past any fixed
+ * buffer). Returns 0 or -errno. */
+int pt_host_status_read(pid_t host_tid, char **out);
+/* The value of the "Key:\t" line of a status file (tabs and all, up to
+ * its newline), or NULL. */
+const char *pt_status_value(const char *status, const char *key);
 bool pt_on_platform_thread(struct ptrace_platform *pp);
 /* The platform's record of t when called on the platform thread (which
  * owns t->plat_priv), else NULL. */

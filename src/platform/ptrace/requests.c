@@ -346,10 +346,7 @@ static int op_backtrace(struct platform *p, struct task *t, char *buf,
 	return pt_call(pp, &r);
 }
 
-/* The host's /proc/TID/status of a host thread, whole and NUL-terminated,
- * in a malloc'd *out (a long Groups: line can take it past any fixed
- * buffer). Returns 0 or -errno. */
-static int host_status_read(pid_t host_tid, char **out)
+int pt_host_status_read(pid_t host_tid, char **out)
 {
 	size_t len = 0, cap = 4096;
 	char path[64], *buf = malloc(cap);
@@ -398,8 +395,7 @@ static int host_status_read(pid_t host_tid, char **out)
 	return 0;
 }
 
-/* The value of the "Key:\t" line of a status file, or NULL. */
-static const char *status_value(const char *status, const char *key)
+const char *pt_status_value(const char *status, const char *key)
 {
 	size_t klen = strlen(key);
 
@@ -415,7 +411,7 @@ static const char *status_value(const char *status, const char *key)
 /* A signal set line's value: 16 hex digits and the end of the line. */
 static int status_sigset(const char *status, const char *key, uint64_t *set)
 {
-	const char *v = status_value(status, key);
+	const char *v = pt_status_value(status, key);
 	char *end;
 
 	if (!v)
@@ -431,12 +427,12 @@ static int op_read_creds(struct platform *p, struct task *t, uint32_t ids[8])
 {
 	const char *uid, *gid;
 	char *status;
-	int err = host_status_read(CMM_LOAD_SHARED(t->host_tid), &status);
+	int err = pt_host_status_read(CMM_LOAD_SHARED(t->host_tid), &status);
 
 	if (err < 0)
 		return err;
-	uid = status_value(status, "Uid");
-	gid = status_value(status, "Gid");
+	uid = pt_status_value(status, "Uid");
+	gid = pt_status_value(status, "Gid");
 	if (!uid || !gid ||
 	    sscanf(uid, "%u %u %u %u", &ids[0], &ids[1], &ids[2], &ids[3]) != 4 ||
 	    sscanf(gid, "%u %u %u %u", &ids[4], &ids[5], &ids[6], &ids[7]) != 4)
@@ -449,7 +445,7 @@ static int op_read_sigsets(struct platform *p, struct task *t,
 			   uint64_t sets[3])
 {
 	char *status;
-	int err = host_status_read(CMM_LOAD_SHARED(t->host_tid), &status);
+	int err = pt_host_status_read(CMM_LOAD_SHARED(t->host_tid), &status);
 
 	if (err < 0)
 		return err;

@@ -95,6 +95,14 @@ def mounted_run(ctx, name, argv, d):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def host_tid_of(mnt, tid):
+    """The host TID behind the sandbox's task tid (tasks/TID/status);
+    raises OSError or IndexError while it is not there."""
+    with open(os.path.join(mnt, "tasks", str(tid), "status")) as f:
+        return [l.split()[1] for l in f.read().splitlines()
+                if l.startswith("host_tid:")][0]
+
+
 def compare(ctx, argv, normalise=lambda s: s, **kw):
     native = ctx.run(argv, False, **kw)
     sandboxed = ctx.run(argv, True, **kw)
@@ -220,9 +228,7 @@ def leader_that_exited_first_is_a_zombie(ctx):
                     state = f.read().rsplit(")", 1)[1].split()[0]
                 with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
                     cmdline = f.read()
-                with open(os.path.join(mnt, "tasks", "2", "status")) as f:
-                    hp = [l.split()[1] for l in f.read().splitlines()
-                          if l.startswith("host_tid:")][0]
+                hp = host_tid_of(mnt, 2)
                 with open(f"/proc/{hp}/stat") as f:
                     host = f.read().rsplit(")", 1)[1].split()[0]
             except (OSError, IndexError):
@@ -600,9 +606,7 @@ def a_computing_thread_gets_every_cpu_back(ctx):
         while time.time() < deadline:
             time.sleep(0.2)
             try:
-                with open(os.path.join(mnt, "tasks", "2", "status")) as f:
-                    tid = [l.split()[1] for l in f.read().splitlines()
-                           if l.startswith("host_tid:")][0]
+                tid = host_tid_of(mnt, 2)
                 with open(f"/proc/{tid}/status") as f:
                     host = [l.split()[1] for l in f
                             if l.startswith("Cpus_allowed_list:")]
@@ -673,9 +677,7 @@ def fexecve_names_the_program_after_its_file(ctx):
                         continue
                 with open(os.path.join(mnt, "proc", "2", "comm")) as f:
                     got = f.read().strip()
-                with open(os.path.join(mnt, "tasks", "2", "status")) as f:
-                    hp = [l.split()[1] for l in f.read().splitlines()
-                          if l.startswith("host_tid:")][0]
+                hp = host_tid_of(mnt, 2)
                 with open(f"/proc/{hp}/comm") as f:
                     host = f.read().strip()
             except (OSError, IndexError):

@@ -10,6 +10,7 @@
  * beside it, as Linux's do_task_stat() fills the fields it owns.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,22 @@ static int host_task_file(struct procfs_ctx *c, const struct task_snap *t,
 	return host_read_file(path, b);
 }
 
+/* A stat field after a space: a number, or the host's fields from..to. */
+static void stat_num(struct pbuf *b, int64_t v)
+{
+	pbuf_putc(b, ' ');
+	pbuf_put_i64(b, v);
+}
+
+static void stat_host(struct pbuf *b, const struct host_stat *hs, int from,
+		      int to)
+{
+	for (int n = from; n <= to; n++) {
+		pbuf_putc(b, ' ');
+		pbuf_puts(b, host_stat_field(hs, n));
+	}
+}
+
 /* Linux's do_task_stat(). whole: the process view (proc/PID/stat), with
  * the host's numbers summed over the thread group. */
 static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
@@ -100,7 +117,6 @@ static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
 	const struct task_snap *t = ctx_task(c);
 	struct host_stat hs;
 	bool host_read = false;
-	int n;
 
 	if (!t)
 		return -ENOENT;
@@ -109,36 +125,36 @@ static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
 		host_stat_split(&hs);
 		host_read = true;
 	}
-	pbuf_printf(b, "%d (%s) %c %d %d %d %s %d", t->tid, t->comm,
-		    linux_state_letter(t, host_stat_field(&hs, 3)[0]), t->ppid,
-		    t->pgid, t->sid, host_stat_field(&hs, 7),
-		    linux_tpgid(c, t, host_stat_field(&hs, 7)));
-	for (n = 9; n <= 19; n++) /* flags, faults, times, priority, nice */
-		pbuf_printf(b, " %s", host_stat_field(&hs, n));
-	pbuf_printf(b, " %d %s %llu", t->nr_threads_unreaped,
-		    host_stat_field(&hs, 21),
-		    (unsigned long long)(t->start_ns / (1000000000u / USER_HZ)));
-	for (n = 23; n <= 30; n++) /* vsize, rss, rsslim, code and stack */
-		pbuf_printf(b, " %s", host_stat_field(&hs, n));
+	pbuf_put_i64(b, t->tid);
+	pbuf_puts(b, " (");
+	pbuf_puts(b, t->comm);
+	pbuf_puts(b, ") ");
+	pbuf_putc(b, linux_state_letter(t, host_stat_field(&hs, 3)[0]));
+	stat_num(b, t->ppid);
+	stat_num(b, t->pgid);
+	stat_num(b, t->sid);
+	stat_host(b, &hs, 7, 7); /* tty_nr */
+	stat_num(b, linux_tpgid(c, t, host_stat_field(&hs, 7)));
+	stat_host(b, &hs, 9, 19); /* flags, faults, times, priority, nice */
+	stat_num(b, t->nr_threads_unreaped);
+	stat_host(b, &hs, 21, 21);
+	stat_num(b, (int64_t)(t->start_ns / (1000000000u / USER_HZ)));
+	stat_host(b, &hs, 23, 30); /* vsize, rss, rsslim, code and stack */
 	/* Linux prints the first 31 signals in decimal, for compatibility.
 	 * The blocked mask is the host's (kernel/sigmask.h): its field,
 	 * unless the kernel's copy is exact. */
-	pbuf_printf(b, " %llu", (unsigned long long)(t->pending & 0x7fffffffu));
+	stat_num(b, (int64_t)(t->pending & 0x7fffffffu));
 	if (host_read && !t->blocked_exact)
-		pbuf_printf(b, " %s", host_stat_field(&hs, 32));
+		stat_host(b, &hs, 32, 32);
 	else
-		pbuf_printf(b, " %llu",
-			    (unsigned long long)(t->blocked & 0x7fffffffu));
-	pbuf_printf(b, " %llu %llu",
-		    (unsigned long long)(t->ignored & 0x7fffffffu),
-		    (unsigned long long)(t->caught & 0x7fffffffu));
-	for (n = 35; n <= 37; n++)
-		pbuf_printf(b, " %s", host_stat_field(&hs, n));
-	pbuf_printf(b, " %d", t->exit_signal);
-	for (n = 39; n <= 51; n++)
-		pbuf_printf(b, " %s", host_stat_field(&hs, n));
-	pbuf_printf(b, " %d\n",
-		    t->exit_state >= TASK_EXIT_ZOMBIE ? t->exit_status : 0);
+		stat_num(b, (int64_t)(t->blocked & 0x7fffffffu));
+	stat_num(b, (int64_t)(t->ignored & 0x7fffffffu));
+	stat_num(b, (int64_t)(t->caught & 0x7fffffffu));
+	stat_host(b, &hs, 35, 37);
+	stat_num(b, t->exit_signal);
+	stat_host(b, &hs, 39, 51);
+	stat_num(b, t->exit_state >= TASK_EXIT_ZOMBIE ? t->exit_status : 0);
+	pbuf_putc(b, '\n');
 	host_stat_free(&hs);
 	return 0;
 }
@@ -210,13 +226,38 @@ static const struct {
 
 /* The emulated key a host line starts with, or -1 (memory, scheduling
  * and every other host line). Runs for each of the host file's ~60 lines
- * on every open of a status file, so it compares lengths first. */
-static int status_key_index(const char *key, size_t len)
+ * on every open of a status file. The host's keys come in the order of
+ * status_keys (both are Linux's), so the search starts after the key the
+ * previous line matched (*next) and nearly always ends there; a line whose
+ * first letter starts no key is refused without a search. */
+static uint64_t status_key_firsts[4]; /* bit c: a key starts with c */
+static pthread_once_t status_key_firsts_once = PTHREAD_ONCE_INIT;
+
+static void status_key_firsts_init(void)
 {
-	for (int i = 0; i < SK_NR; i++)
-		if (status_keys[i].len == len &&
-		    memcmp(status_keys[i].key, key, len) == 0)
+	for (int i = 0; i < SK_NR; i++) {
+		unsigned char c = (unsigned char)status_keys[i].key[0];
+
+		status_key_firsts[c / 64] |= 1ull << (c % 64);
+	}
+}
+
+/* Preconditions: status_key_firsts_once done. */
+static int status_key_index(const char *key, size_t len, int *next)
+{
+	unsigned char c = len ? (unsigned char)key[0] : 0;
+
+	if (!(status_key_firsts[c / 64] & (1ull << (c % 64))))
+		return -1;
+	for (int n = 0; n < SK_NR; n++) {
+		int i = (*next + n) % SK_NR;
+
+		if (status_keys[i].len == len && status_keys[i].key[0] == key[0] &&
+		    memcmp(status_keys[i].key, key, len) == 0) {
+			*next = i + 1;
 			return i;
+		}
+	}
 	return -1;
 }
 
@@ -231,6 +272,19 @@ static void status_cpus(struct pbuf *b, const struct task_snap *t,
 		pbuf_puts(b, dflt);
 	else if (host)
 		pbuf_put(b, host, host_len);
+}
+
+/* A Uid or Gid line's value: real, effective, saved and fs IDs. */
+static void status_ids(struct pbuf *b, uint32_t r, uint32_t e, uint32_t s,
+		       uint32_t fs)
+{
+	pbuf_put_u64(b, r);
+	pbuf_putc(b, '\t');
+	pbuf_put_u64(b, e);
+	pbuf_putc(b, '\t');
+	pbuf_put_u64(b, s);
+	pbuf_putc(b, '\t');
+	pbuf_put_u64(b, fs);
 }
 
 /* Writes the value of emulated key i (no newline). host is the host's
@@ -256,42 +310,41 @@ static void status_value(struct pbuf *b, const struct kernel *k, int i,
 		break;
 	case SK_TGID:
 	case SK_NSTGID:
-		pbuf_printf(b, "%d", t->tgid);
+		pbuf_put_i64(b, t->tgid);
 		break;
 	case SK_NGID:
 		pbuf_puts(b, "0");
 		break;
 	case SK_PID:
 	case SK_NSPID:
-		pbuf_printf(b, "%d", t->tid);
+		pbuf_put_i64(b, t->tid);
 		break;
 	case SK_PPID:
-		pbuf_printf(b, "%d", t->ppid);
+		pbuf_put_i64(b, t->ppid);
 		break;
 	case SK_TRACERPID:
-		pbuf_printf(b, "%d", t->ptrace.tracer);
+		pbuf_put_i64(b, t->ptrace.tracer);
 		break;
 	case SK_UID:
-		pbuf_printf(b, "%u\t%u\t%u\t%u", t->uid, t->euid, t->suid,
-			    t->fsuid);
+		status_ids(b, t->uid, t->euid, t->suid, t->fsuid);
 		break;
 	case SK_GID:
-		pbuf_printf(b, "%u\t%u\t%u\t%u", t->gid, t->egid, t->sgid,
-			    t->fsgid);
+		status_ids(b, t->gid, t->egid, t->sgid, t->fsgid);
 		break;
 	case SK_NSPGID:
-		pbuf_printf(b, "%d", t->pgid);
+		pbuf_put_i64(b, t->pgid);
 		break;
 	case SK_NSSID:
-		pbuf_printf(b, "%d", t->sid);
+		pbuf_put_i64(b, t->sid);
 		break;
 	case SK_THREADS:
-		pbuf_printf(b, "%d", t->nr_threads_unreaped);
+		pbuf_put_i64(b, t->nr_threads_unreaped);
 		break;
 	case SK_SIGQ: {
 		const char *slash = host ? memchr(host, '/', host_len) : NULL;
 
-		pbuf_printf(b, "%d/", t->nr_queued);
+		pbuf_put_i64(b, t->nr_queued);
+		pbuf_putc(b, '/');
 		if (slash)
 			pbuf_put(b, slash + 1, host_len - (size_t)(slash + 1 - host));
 		else
@@ -337,18 +390,19 @@ static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 {
 	const struct task_snap *t = ctx_task(c);
 	struct pbuf host;
-	char host_letter = 'S';
+	char host_letter = 'S', letter;
 	const char *p, *end;
+	int next_key = 0;
 
 	if (!t)
 		return -ENOENT;
 	pbuf_init(&host);
 	if (host_task_file(c, t, whole, RA_STATUS, &host) < 0 || !host.len) {
-		char letter = linux_state_letter(t, 'S');
-
+		letter = linux_state_letter(t, 'S');
 		for (size_t i = 0;
 		     i < sizeof(status_keys) / sizeof(status_keys[0]); i++) {
-			pbuf_printf(b, "%s:\t", status_keys[i].key);
+			pbuf_put(b, status_keys[i].key, status_keys[i].len);
+			pbuf_puts(b, ":\t");
 			if (status_keys[i].emulated)
 				status_value(b, c->k, (int)i, t, letter, NULL,
 					     0);
@@ -362,12 +416,16 @@ static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 	p = strstr(host.data, "\nState:\t");
 	if (p)
 		host_letter = p[8];
+	letter = linux_state_letter(t, host_letter);
+	pthread_once(&status_key_firsts_once, status_key_firsts_init);
 	end = host.data + host.len;
 	for (p = host.data; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *line_end = nl ? nl : end;
 		const char *colon = memchr(p, ':', (size_t)(line_end - p));
-		int i = colon ? status_key_index(p, (size_t)(colon - p)) : -1;
+		int i = colon ? status_key_index(p, (size_t)(colon - p),
+						 &next_key)
+			      : -1;
 
 		if (i >= 0 && status_keys[i].emulated) {
 			const char *v = colon + 1;
@@ -376,8 +434,7 @@ static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 				v++;
 			pbuf_put(b, p, (size_t)(colon - p));
 			pbuf_puts(b, ":\t");
-			status_value(b, c->k, i, t,
-				     linux_state_letter(t, host_letter), v,
+			status_value(b, c->k, i, t, letter, v,
 				     (size_t)(line_end - v));
 			pbuf_puts(b, "\n");
 		} else {
@@ -420,7 +477,8 @@ int linux_show_comm(struct procfs_ctx *c, struct pbuf *b)
 
 	if (!t)
 		return -ENOENT;
-	pbuf_printf(b, "%s\n", t->comm);
+	pbuf_puts(b, t->comm);
+	pbuf_putc(b, '\n');
 	return 0;
 }
 

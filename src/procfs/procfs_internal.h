@@ -54,6 +54,12 @@ void pbuf_puts(struct pbuf *b, const char *s);
 void pbuf_printf(struct pbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pbuf_vprintf(struct pbuf *b, const char *fmt, va_list ap);
+/* Integers in decimal, as printf's %llu and %lld print them. The files ps
+ * and top read on every process (stat, status) are mostly numbers, and
+ * one vsnprintf per number was most of what rendering them cost. */
+void pbuf_put_u64(struct pbuf *b, uint64_t v);
+void pbuf_put_i64(struct pbuf *b, int64_t v);
+void pbuf_putc(struct pbuf *b, char c);
 /* Appends a signal set as 16 hex digits, as /proc/PID/status does. */
 void pbuf_sigset_hex(struct pbuf *b, sigset64_t set);
 /* Appends the names of the signals in set, space-separated ("INT TERM"),

@@ -34,8 +34,9 @@ static bool pbuf_reserve(struct pbuf *b, size_t n)
 		return false;
 	if (want <= b->cap)
 		return true;
-	if (want < 256)
-		want = 256;
+	/* Most files fit in the first allocation, status in the second. */
+	if (want < 1024)
+		want = 1024;
 	if (want < b->cap * 2)
 		want = b->cap * 2;
 	nd = realloc(b->data, want);
@@ -60,6 +61,36 @@ void pbuf_put(struct pbuf *b, const void *p, size_t n)
 void pbuf_puts(struct pbuf *b, const char *s)
 {
 	pbuf_put(b, s, strlen(s));
+}
+
+void pbuf_putc(struct pbuf *b, char c)
+{
+	if (!pbuf_reserve(b, 1))
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void pbuf_put_u64(struct pbuf *b, uint64_t v)
+{
+	char digits[20], *p = digits + sizeof(digits);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	pbuf_put(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+void pbuf_put_i64(struct pbuf *b, int64_t v)
+{
+	if (v < 0) {
+		pbuf_putc(b, '-');
+		/* -(v + 1) + 1: INT64_MIN has no positive counterpart. */
+		pbuf_put_u64(b, (uint64_t)-(v + 1) + 1);
+	} else {
+		pbuf_put_u64(b, (uint64_t)v);
+	}
 }
 
 void pbuf_vprintf(struct pbuf *b, const char *fmt, va_list ap)
@@ -101,7 +132,12 @@ void pbuf_terminate(struct pbuf *b)
 
 void pbuf_sigset_hex(struct pbuf *b, sigset64_t set)
 {
-	pbuf_printf(b, "%016llx", (unsigned long long)set);
+	static const char hex[] = "0123456789abcdef";
+	char digits[16];
+
+	for (int i = 15; i >= 0; i--, set >>= 4)
+		digits[i] = hex[set & 0xf];
+	pbuf_put(b, digits, sizeof(digits));
 }
 
 void pbuf_signame(struct pbuf *b, int sig)
@@ -153,8 +189,8 @@ void pbuf_pids(struct pbuf *b, const pid_t *v, int n, char sep)
 {
 	for (int i = 0; i < n; i++) {
 		if (i)
-			pbuf_put(b, &sep, 1);
-		pbuf_printf(b, "%d", (int)v[i]);
+			pbuf_putc(b, sep);
+		pbuf_put_i64(b, v[i]);
 	}
 	if (n > 0)
 		pbuf_puts(b, "\n");

@@ -43,29 +43,54 @@ static const char *task_state_word(const struct task_snap *t)
 	return t->exit_state == TASK_EXIT_INITIATED ? "exiting" : "running";
 }
 
+/* A "key: value" line, without printf: a reader of every task's status
+ * renders one of these files per task. */
+static void status_num(struct pbuf *b, const char *key, int64_t v)
+{
+	pbuf_puts(b, key);
+	pbuf_put_i64(b, v);
+	pbuf_putc(b, '\n');
+}
+
+static void status_unum(struct pbuf *b, const char *key, uint64_t v)
+{
+	pbuf_puts(b, key);
+	pbuf_put_u64(b, v);
+	pbuf_putc(b, '\n');
+}
+
+static void status_str(struct pbuf *b, const char *key, const char *v)
+{
+	pbuf_puts(b, key);
+	pbuf_puts(b, v);
+	pbuf_putc(b, '\n');
+}
+
 static int task_show_status(struct procfs_ctx *c, struct pbuf *b)
 {
 	const struct task_snap *t = ctx_task(c);
 
 	if (!t)
 		return -ENOENT;
-	pbuf_printf(b, "tid: %d\ntgid: %d\nhost_tid: %d\n", t->tid, t->tgid,
-		    t->host_tid);
-	pbuf_printf(b, "ppid: %d\npgid: %d\nsid: %d\n", t->ppid, t->pgid,
-		    t->sid);
-	pbuf_printf(b, "leader: %s\ncomm: %s\nstate: %s\n", yesno(t->is_leader),
-		    t->comm, task_state_word(t));
-	pbuf_printf(b, "threads: %d\n", t->nr_threads);
-	pbuf_printf(b, "fd_table: %llu\nfd_table_users: %d\n",
-		    (unsigned long long)t->fdt_id, t->fdt_users);
-	pbuf_printf(b, "cgroup: %s\n", t->cgroup[0] ? t->cgroup : "/");
+	status_num(b, "tid: ", t->tid);
+	status_num(b, "tgid: ", t->tgid);
+	status_num(b, "host_tid: ", t->host_tid);
+	status_num(b, "ppid: ", t->ppid);
+	status_num(b, "pgid: ", t->pgid);
+	status_num(b, "sid: ", t->sid);
+	status_str(b, "leader: ", yesno(t->is_leader));
+	status_str(b, "comm: ", t->comm);
+	status_str(b, "state: ", task_state_word(t));
+	status_num(b, "threads: ", t->nr_threads);
+	status_unum(b, "fd_table: ", t->fdt_id);
+	status_num(b, "fd_table_users: ", t->fdt_users);
+	status_str(b, "cgroup: ", t->cgroup[0] ? t->cgroup : "/");
 	pbuf_printf(b, "start_time: %llu.%09llu\n",
 		    (unsigned long long)(t->start_ns / 1000000000u),
 		    (unsigned long long)(t->start_ns % 1000000000u));
-	pbuf_printf(b, "syscalls: %llu\nsignals_delivered: %llu\n",
-		    (unsigned long long)t->nr_syscalls,
-		    (unsigned long long)t->nr_signals);
-	pbuf_printf(b, "tracer: %d\n", t->ptrace.tracer);
+	status_unum(b, "syscalls: ", t->nr_syscalls);
+	status_unum(b, "signals_delivered: ", t->nr_signals);
+	status_num(b, "tracer: ", t->ptrace.tracer);
 	return 0;
 }
 

@@ -364,6 +364,7 @@ T(fds_reads_the_host_table)
 	struct fx *fx = *state;
 	int fd = connect_fx(fx);
 	json_t *rep = call(fd, "fds", tid_args(4)), *fds, *e;
+	struct task *t5 = NULL;
 	bool found = false;
 	size_t i;
 
@@ -374,8 +375,11 @@ T(fds_reads_the_host_table)
 					"socket:", 7) == 0;
 	assert_true(found);
 	json_decref(rep);
-	/* Task 2's host thread (fake: 1002) is not ours to read. */
-	rep = call(fd, "fds", tid_args(2));
+	/* A task whose host thread cannot exist (past Linux's PID_MAX_LIMIT;
+	 * the fakes' 1000 + TID may be a live host process). */
+	task_clone_note_fork(fx->init, false);
+	assert_int_equal(task_clone(fx->k, fx->init, 5, (4 << 20) + 5, &t5), 0);
+	rep = call(fd, "fds", tid_args(5));
 	assert_non_null(err_code(rep));
 	assert_non_null(strstr(err_msg(rep), "cannot read the descriptors"));
 	json_decref(rep);

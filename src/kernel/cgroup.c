@@ -36,19 +36,29 @@ void cg_free_tree(struct cgroup *root)
 
 void cg_path(const struct cgroup *cg, char *buf, size_t len)
 {
-	size_t n;
+	size_t n, name_len;
 
 	if (!len)
 		return;
 	if (!cg->parent) {
-		snprintf(buf, len, "/");
+		/* Every snapshot of a task takes this path: no printf. */
+		if (len > 1)
+			buf[0] = '/';
+		buf[len > 1] = '\0';
 		return;
 	}
 	cg_path(cg->parent, buf, len);
 	n = strlen(buf);
-	/* The root's path is "/"; deeper paths get "/NAME" appended. */
+	/* The root's path is "/"; deeper paths get "/NAME" appended,
+	 * truncated to len - 1 bytes as snprintf would. */
 	if (n == 1)
 		n = 0;
-	if (n < len)
-		snprintf(buf + n, len - n, "/%s", cg->name);
+	if (n + 1 >= len)
+		return;
+	buf[n++] = '/';
+	name_len = strlen(cg->name);
+	if (name_len > len - 1 - n)
+		name_len = len - 1 - n;
+	memcpy(buf + n, cg->name, name_len);
+	buf[n + name_len] = '\0';
 }

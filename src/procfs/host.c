@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 #include "procfs/procfs_internal.h"
 
-int host_read_file(const char *path, struct pbuf *b)
+static int host_read(const char *path, struct pbuf *b, bool one_record)
 {
 	char chunk[4096];
 	ssize_t n;
@@ -24,8 +25,13 @@ int host_read_file(const char *path, struct pbuf *b)
 
 	if (fd < 0)
 		return -errno;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
 		pbuf_put(b, chunk, (size_t)n);
+		/* One record comes whole in the first read that has room for
+		 * it (seq_file fills the reader's buffer). */
+		if (one_record && (size_t)n < sizeof(chunk))
+			break;
+	}
 	if (n < 0) {
 		int err = -errno;
 
@@ -34,6 +40,16 @@ int host_read_file(const char *path, struct pbuf *b)
 	}
 	close(fd);
 	return b->err;
+}
+
+int host_read_file(const char *path, struct pbuf *b)
+{
+	return host_read(path, b, false);
+}
+
+int host_read_record(const char *path, struct pbuf *b)
+{
+	return host_read(path, b, true);
 }
 
 int host_readlink(const char *path, struct pbuf *b)

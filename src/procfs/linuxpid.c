@@ -91,7 +91,7 @@ static int host_task_file(struct procfs_ctx *c, const struct task_snap *t,
 	else
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s",
 			 (int)host_tgid, (int)t->host_tid, name);
-	return host_read_file(path, b);
+	return host_read_record(path, b);
 }
 
 /* A stat field after a space: a number, or the host's fields from..to. */

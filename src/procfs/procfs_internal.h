@@ -80,6 +80,10 @@ void pbuf_terminate(struct pbuf *b);
 /* Reads a whole host file (e.g. "/proc/123/stat") into b.
  * Returns 0 or -errno. */
 int host_read_file(const char *path, struct pbuf *b);
+/* The same for a file Linux generates as one record (proc_single_show:
+ * a process's stat, status, statm): a read that returns less than was
+ * asked for is the end, so it takes one read(2), not two. */
+int host_read_record(const char *path, struct pbuf *b);
 /* Reads a host symlink's target into b (not NUL-terminated). */
 int host_readlink(const char *path, struct pbuf *b);
 

@@ -164,7 +164,7 @@ static void ra_read_group(struct procfs_readahead *ra, pid_t tgid,
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/%s", (int)host,
 			 ra_names[i]);
-		if (host_read_file(path, &f[i]) < 0 || !f[i].len)
+		if (host_read_record(path, &f[i]) < 0 || !f[i].len)
 			break;
 	}
 	if (i < RA_NR_FILES) { /* gone meanwhile: left to the renderer */

@@ -109,7 +109,8 @@ struct kernel {
 	uint64_t tasks_exited;
 	/* Host stops and deaths the platform has handled: what the sandbox
 	 * costs (kernel/counts), and how busy it is, for threads that poll
-	 * only while it is quiet (procfs_serve). */
+	 * only while it is quiet (procfs_serve) or yield while it works (the
+	 * read-ahead, procfs/readahead.c). */
 	uint64_t host_stops;
 
 	/* The CPU affinity every task of the sandbox starts with (the

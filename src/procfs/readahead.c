@@ -51,6 +51,8 @@
  * exited since boot) keeps its list: taking 10,000 TGIDs again every
  * 100 ms was about 5% of the sentry's CPU time while ps walked them. */
 #define RA_LIST_NS (100u * 1000 * 1000)
+/* How long after the sandbox's last stop it counts as busy. */
+#define RA_QUIET_NS (100u * 1000 * 1000)
 
 static const char *const ra_names[RA_NR_FILES] = { "stat", "status",
 						  "statm" };
@@ -89,6 +91,11 @@ struct procfs_readahead {
 	bool stop;
 	int away_from;    /* the CPU the thread is kept off; -1: none */
 	cpu_set_t cpus;   /* immutable: the CPUs the sentry may use */
+
+	/* Owned by the thread: the sandbox's host stops when it last looked,
+	 * and when it last saw them change (0: never; ra_sandbox_busy). */
+	uint64_t last_stops;
+	uint64_t busy_ns;
 
 	/* Owned by the thread: the TGIDs, ascending, as of list_ns. */
 	pid_t *tgids;
@@ -137,6 +144,8 @@ static void ra_read_group(struct procfs_readahead *ra, pid_t tgid,
 	bool fresh;
 	int i;
 
+	if (!files)
+		return;
 	rcu_read_lock();
 	t = task_lookup_rcu(ra->k, tgid);
 	if (t) {
@@ -203,8 +212,9 @@ static int ra_index_after(const struct procfs_readahead *ra, pid_t tgid)
 	return lo;
 }
 
-/* Reads the files in files ahead of TGID from; returns the TGID whose
- * render should ask for more (INT_MAX: the end of the list). */
+/* Reads the files in files (none: only moves on) ahead of TGID from;
+ * returns the TGID whose render should ask for more (INT_MAX: the end of
+ * the list). */
 static pid_t ra_fill(struct procfs_readahead *ra, pid_t from, unsigned files)
 {
 	uint64_t now = mono_ns();
@@ -250,6 +260,27 @@ static pid_t ra_fill(struct procfs_readahead *ra, pid_t from, unsigned files)
 	return ra->tgids[i > 0 ? i : 0];
 }
 
+/* Whether the sandbox worked (its threads stopped for the platform) in
+ * the last RA_QUIET_NS. While it does, the thread reads nothing ahead and
+ * the renderers read at open, on the reader's CPU: the reads would take
+ * CPU time from the workload the reader watches, even at SCHED_IDLE
+ * (bench/procfs_bench.sh, a fork+CPU workload while procfs_walk reads the
+ * whole tree: +9-20% with read-ahead at SCHED_BATCH, +11-12% at
+ * SCHED_IDLE or when only stops since the last fill counted, +5-10%
+ * without). An idle sandbox, as ps on 10,000 sleeping tasks sees, is
+ * read ahead. */
+static bool ra_sandbox_busy(struct procfs_readahead *ra)
+{
+	uint64_t stops = __atomic_load_n(&ra->k->host_stops, __ATOMIC_RELAXED);
+	uint64_t now = mono_ns();
+
+	if (stops != ra->last_stops) {
+		ra->last_stops = stops;
+		ra->busy_ns = now;
+	}
+	return ra->busy_ns && now - ra->busy_ns < RA_QUIET_NS;
+}
+
 static void *ra_thread(void *arg)
 {
 	struct procfs_readahead *ra = arg;
@@ -264,6 +295,7 @@ static void *ra_thread(void *arg)
 	 * At SCHED_IDLE it lost the other CPU to other work on this VM
 	 * half the time: 45% of ps's files came from it, against 93%. */
 	pthread_setschedparam(pthread_self(), SCHED_BATCH, &batch);
+	ra->last_stops = __atomic_load_n(&ra->k->host_stops, __ATOMIC_RELAXED);
 	rcu_register_thread();
 	pthread_mutex_lock(&ra->mu);
 	for (;;) {
@@ -278,7 +310,7 @@ static void *ra_thread(void *arg)
 		files = ra->files;
 		ra->want = 0;
 		pthread_mutex_unlock(&ra->mu);
-		next = ra_fill(ra, from, files);
+		next = ra_fill(ra, from, ra_sandbox_busy(ra) ? 0 : files);
 		pthread_mutex_lock(&ra->mu);
 		/* Unless the reader started over meanwhile. */
 		if (ra->refill_at == INT_MAX)

@@ -70,6 +70,17 @@ wait_file() { # FILE SECONDS
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
+# CPU time (clock ticks) of the host's kdamond threads (DAMON): on this
+# project's VMs they take up to a whole CPU while thousands of processes
+# share pages, and skew the 10,000-task rows (bench/README.md, Notes).
+kdamond_ticks() {
+	local p sum=0 v
+	for p in $(pgrep -x 'kdamond.*' 2>/dev/null); do
+		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && sum=$((sum + v))
+	done
+	echo "$sum"
+}
+kd0=$(kdamond_ticks)
 t_start=$(date +%s)
 ROWS=()
 ERRLOG=$T/stderr.log
@@ -162,6 +173,7 @@ ROWS+=("| $HOLD (+ workload) | workload \`procfs_work $FORKS $SPIN\` (fork + CPU
 
 t_end=$(date +%s)
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
+kd1=$(kdamond_ticks)
 rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo +dirty)
 {
 	echo "# sentryfs (/mnt/sentry) benchmarks"
@@ -171,6 +183,7 @@ rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --
 	echo "- sentry: \`$SENTRY\` (repo $rev), SENTRY_PROCFS_THREADS=${SENTRY_PROCFS_THREADS:-1}"
 	echo "- command: \`COUNTS=\"$COUNTS\" REPS=$REPS WREPS=$WREPS bench/procfs_bench.sh $SENTRY\`; total $((t_end - t_start)) s"
 	echo "- load average before / after: $load0 / $load1 (other load on the machine skews every number)"
+	echo "- the host's kdamond (DAMON) threads took $(awk -v t=$((kd1 - kd0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }') s of CPU during the $((t_end - t_start)) s run"
 	echo "- host side: the same holder program natively in its own PID namespace (\`unshare --pid --fork --mount-proc\`), measured through \`nsenter\`, so both sides hold N+1 or N+2 processes; each value is the median of $REPS interleaved runs"
 	echo
 	echo "| N | measurement | host /proc | sentry | ratio | target | notes |"

@@ -219,10 +219,12 @@ def leader_that_exited_first_is_a_zombie(ctx):
     d = tempfile.mkdtemp(prefix="sentry-leader-")
     with mounted_run(ctx, "leader", [ctx.prog("leader_exits"), "30"],
                      d) as (proc, mnt):
-        got = host = None
+        got = host = last_error = None
         deadline = time.time() + 20
         while time.time() < deadline:
             time.sleep(0.2)
+            if proc.poll() is not None:
+                break
             try:
                 with open(os.path.join(mnt, "proc", "2", "stat")) as f:
                     state = f.read().rsplit(")", 1)[1].split()[0]
@@ -231,12 +233,14 @@ def leader_that_exited_first_is_a_zombie(ctx):
                 hp = host_tid_of(mnt, 2)
                 with open(f"/proc/{hp}/stat") as f:
                     host = f.read().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
+            except (OSError, IndexError) as e:
+                last_error = e
                 continue
             got = (state, cmdline)
             if host == "Z":
                 break
-        print("proc/2:", got, "host state:", host)
+        print("proc/2:", got, "host state:", host, "last error:", last_error,
+              "sentry exit:", proc.poll())
         if host != "Z":
             fail("the host never showed the leader as a zombie")
         if got != ("Z", b""):
@@ -667,10 +671,12 @@ def fexecve_names_the_program_after_its_file(ctx):
     code = ("import os; fd = os.open('/bin/sleep', os.O_RDONLY); "
             f"os.execve(fd, ['sleep', '{marker}'], {{}})")
     with mounted_run(ctx, "fexec", ["python3", "-c", code], d) as (proc, mnt):
-        got = host = None
+        got = host = last_error = None
         deadline = time.time() + 20
         while time.time() < deadline:
             time.sleep(0.2)
+            if proc.poll() is not None:
+                break
             try:
                 with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
                     if f.read() != b"sleep\0" + marker.encode() + b"\0":

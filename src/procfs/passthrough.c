@@ -102,6 +102,8 @@ struct pt_live {
 #define PT_SPARE_LOW 4
 #define PT_DEAD_MAX 256
 #define PT_RECYCLE_MAX (64u << 10)
+/* Backings with a mapping at most (see pt_backing_new). */
+#define PT_MAPPED_MAX 1024
 
 struct procfs_pt {
 	int dev_fd;                /* the session's /dev/fuse fd */
@@ -118,6 +120,8 @@ struct procfs_pt {
 	size_t nr_spare;
 	struct pt_backing dead[PT_DEAD_MAX];
 	size_t nr_dead;
+	/* Backings with a mapping. Atomic. */
+	unsigned nr_mapped;
 };
 
 int procfs_pt_new(int dev_fd, struct procfs_pt **out)
@@ -179,11 +183,29 @@ static int pt_backing_new(struct procfs_pt *pt, struct pt_backing *out)
 	out->id = id;
 	out->len = 0;
 	out->seen_by = PT_SEEN_BY_NOBODY;
-	out->map = mmap(NULL, PT_RECYCLE_MAX, PROT_READ | PROT_WRITE,
-			MAP_SHARED, fd, 0);
-	if (out->map == MAP_FAILED)
-		out->map = NULL; /* filled with pwrite(2) instead */
+	/* A mapping each, up to PT_MAPPED_MAX of them: live backings are one
+	 * per open inode and unbounded, and the sentry's other mappings
+	 * (thread stacks, large allocations) share vm.max_map_count. */
+	out->map = NULL;
+	if (__atomic_add_fetch(&pt->nr_mapped, 1, __ATOMIC_RELAXED) <=
+	    PT_MAPPED_MAX) {
+		out->map = mmap(NULL, PT_RECYCLE_MAX, PROT_READ | PROT_WRITE,
+				MAP_SHARED, fd, 0);
+		if (out->map == MAP_FAILED)
+			out->map = NULL; /* filled with pwrite(2) instead */
+	}
+	if (!out->map)
+		__atomic_sub_fetch(&pt->nr_mapped, 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+static void pt_backing_unmap(struct procfs_pt *pt, struct pt_backing *b)
+{
+	if (!b->map)
+		return;
+	munmap(b->map, PT_RECYCLE_MAX);
+	b->map = NULL;
+	__atomic_sub_fetch(&pt->nr_mapped, 1, __ATOMIC_RELAXED);
 }
 
 static void pt_backing_close(struct procfs_pt *pt, struct pt_backing *b)
@@ -191,8 +213,7 @@ static void pt_backing_close(struct procfs_pt *pt, struct pt_backing *b)
 	uint32_t u = (uint32_t)b->id;
 
 	ioctl(pt->dev_fd, PT_DEV_IOC_BACKING_CLOSE, &u);
-	if (b->map)
-		munmap(b->map, PT_RECYCLE_MAX);
+	pt_backing_unmap(pt, b);
 	close(b->fd);
 }
 
@@ -204,7 +225,8 @@ static int pt_backing_fill(struct pt_backing *b, const void *data, size_t len)
 	if (b->map && len <= PT_RECYCLE_MAX) {
 		if (len != b->len && ftruncate(b->fd, (off_t)len) < 0)
 			return -errno;
-		memcpy(b->map, data, len);
+		if (len) /* an empty render has no data at all */
+			memcpy(b->map, data, len);
 		b->len = len;
 		return 0;
 	}
@@ -446,21 +468,26 @@ void procfs_pt_free(struct procfs_pt *pt)
 {
 	if (!pt)
 		return;
-	/* The session is gone, and its backings with it: only our memfd
-	 * descriptors are left to close. */
+	/* The session is gone, and its backings with it: only our mappings
+	 * and memfd descriptors are left to close. */
 	for (size_t b = 0; b < PT_LIVE_BUCKETS; b++) {
 		while (pt->live[b]) {
 			struct pt_live *l = pt->live[b];
 
 			pt->live[b] = l->next;
+			pt_backing_unmap(pt, &l->b);
 			close(l->b.fd);
 			free(l);
 		}
 	}
-	for (size_t i = 0; i < pt->nr_spare; i++)
+	for (size_t i = 0; i < pt->nr_spare; i++) {
+		pt_backing_unmap(pt, &pt->spare[i]);
 		close(pt->spare[i].fd);
-	for (size_t i = 0; i < pt->nr_dead; i++)
+	}
+	for (size_t i = 0; i < pt->nr_dead; i++) {
+		pt_backing_unmap(pt, &pt->dead[i]);
 		close(pt->dead[i].fd);
+	}
 	close(pt->dev_fd);
 	pthread_mutex_destroy(&pt->mu);
 	free(pt);

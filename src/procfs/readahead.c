@@ -93,8 +93,10 @@ struct procfs_readahead {
 	cpu_set_t cpus;   /* immutable: the CPUs the sentry may use */
 
 	/* Owned by the thread: the sandbox's host stops when it last looked,
-	 * and when it last saw them change (0: never; ra_sandbox_busy). */
+	 * when that was, and when it last saw a recent stop (0: never;
+	 * ra_sandbox_busy). */
 	uint64_t last_stops;
+	uint64_t look_ns;
 	uint64_t busy_ns;
 
 	/* Owned by the thread: the TGIDs, ascending, as of list_ns. */
@@ -274,10 +276,15 @@ static bool ra_sandbox_busy(struct procfs_readahead *ra)
 	uint64_t stops = __atomic_load_n(&ra->k->host_stops, __ATOMIC_RELAXED);
 	uint64_t now = mono_ns();
 
+	/* A change seen within RA_QUIET_NS of the last look is a stop that
+	 * recent; one seen after a longer gap may be older, and counts only
+	 * once the next look sees another. */
 	if (stops != ra->last_stops) {
+		if (ra->look_ns && now - ra->look_ns < RA_QUIET_NS)
+			ra->busy_ns = now;
 		ra->last_stops = stops;
-		ra->busy_ns = now;
 	}
+	ra->look_ns = now;
 	return ra->busy_ns && now - ra->busy_ns < RA_QUIET_NS;
 }
 

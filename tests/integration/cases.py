@@ -671,7 +671,7 @@ def fexecve_names_the_program_after_its_file(ctx):
     code = ("import os; fd = os.open('/bin/sleep', os.O_RDONLY); "
             f"os.execve(fd, ['sleep', '{marker}'], {{}})")
     with mounted_run(ctx, "fexec", ["python3", "-c", code], d) as (proc, mnt):
-        got = host = last_error = None
+        got = host = None
         deadline = time.time() + 20
         while time.time() < deadline:
             time.sleep(0.2)

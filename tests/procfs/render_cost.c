@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	struct task *init;
 
 	if (rounds < 1 || !k) {
-		fprintf(stderr, "usage: procfs_render_cost [ROUNDS]\n");
+		fprintf(stderr, "usage: procfs_render_cost [ROUNDS [FILE...]]\n");
 		return 2;
 	}
 	tk_kernel_init(k);

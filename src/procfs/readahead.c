@@ -225,9 +225,12 @@ static pid_t ra_fill(struct procfs_readahead *ra, pid_t from, unsigned files)
 		__atomic_load_n(&ra->k->tasks_exited, __ATOMIC_RELAXED);
 	int i;
 
+	/* Not while nothing is read (a busy sandbox): taking the list walks
+	 * every task under ts.mu, on the CPU the sandbox is working on. */
 	if (!ra->tgids ||
-	    (gen != ra->list_gen && (now - ra->list_ns > RA_LIST_NS ||
-				     from >= ra->tgids[ra->nr_tgids - 1]))) {
+	    (files && gen != ra->list_gen &&
+	     (now - ra->list_ns > RA_LIST_NS ||
+	      from >= ra->tgids[ra->nr_tgids - 1]))) {
 		free(ra->tgids);
 		ra->nr_tgids = ts_list_tids(ra->k, true, &ra->tgids);
 		if (ra->nr_tgids <= 0) {

@@ -65,10 +65,7 @@ void pbuf_puts(struct pbuf *b, const char *s)
 
 void pbuf_putc(struct pbuf *b, char c)
 {
-	if (!pbuf_reserve(b, 1))
-		return;
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
+	pbuf_put(b, &c, 1);
 }
 
 void pbuf_put_u64(struct pbuf *b, uint64_t v)

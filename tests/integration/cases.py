@@ -103,6 +103,60 @@ def host_tid_of(mnt, tid):
                 if l.startswith("host_tid:")][0]
 
 
+def poll(probe, until=lambda v: v is not None, proc=None, seconds=20,
+         interval=0.2):
+    """Calls probe() every `interval` seconds until until(its value) holds,
+    the sandbox `proc` exits or `seconds` pass. An OSError or IndexError
+    from probe means "not yet": a file may not exist yet, and a task can
+    vanish between a listing and a read. Returns (the last value probe
+    returned, the last error it raised), for the case's diagnostics."""
+    value = error = None
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        time.sleep(interval)
+        if proc is not None and proc.poll() is not None:
+            break
+        try:
+            value = probe()
+        except (OSError, IndexError) as e:
+            error = e
+            continue
+        if until(value):
+            break
+    return value, error
+
+
+def read_file(path, binary=False):
+    with open(path, "rb" if binary else "r") as f:
+        return f.read()
+
+
+def stat_fields(path):
+    """The fields of a /proc/PID/stat after the command's name: [0] is
+    the state, [1] the parent, [2] the process group, [5] tpgid."""
+    return read_file(path).rsplit(")", 1)[1].split()
+
+
+def pid_with_cmdline(root, cmdline):
+    """The numbered entry of root (a proc/ or tasks/ directory) whose
+    cmdline is the bytes cmdline, or None. Entries that vanish while it
+    looks are skipped."""
+    for pid in os.listdir(root):
+        if not pid.isdigit():
+            continue
+        try:
+            if read_file(os.path.join(root, pid, "cmdline"), True) == cmdline:
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+def sleep_cmdline(marker):
+    """What proc/PID/cmdline holds for `sleep MARKER`."""
+    return b"sleep\0" + marker.encode() + b"\0"
+
+
 def compare(ctx, argv, normalise=lambda s: s, **kw):
     native = ctx.run(argv, False, **kw)
     sandboxed = ctx.run(argv, True, **kw)
@@ -189,25 +243,14 @@ def exec_from_a_thread_shows_the_new_image(ctx):
     marker = "35.%d" % os.getpid()
     argv = [ctx.prog("exec_from_thread"), "sleep", marker]
     with mounted_run(ctx, "threxec", argv, d) as (proc, mnt):
-        got = None
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            time.sleep(0.2)
-            try:
-                with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
-                    cmdline = f.read()
-                with open(os.path.join(mnt, "proc", "2", "comm")) as f:
-                    comm = f.read().strip()
-                with open(os.path.join(mnt, "proc", "2", "status")) as f:
-                    name = f.read().splitlines()[0]
-            except OSError:
-                continue
-            got = (cmdline, comm, name)
-            if comm == "sleep":
-                break
-        print("cmdline, comm, status:", got)
-        if got != (b"sleep\0" + marker.encode() + b"\0", "sleep",
-                   "Name:\tsleep"):
+        base = os.path.join(mnt, "proc", "2")
+        got, err = poll(lambda: (read_file(os.path.join(base, "cmdline"), True),
+                                 read_file(os.path.join(base, "comm")).strip(),
+                                 read_file(os.path.join(base, "status"))
+                                 .splitlines()[0]),
+                        until=lambda g: g is not None and g[1] == "sleep")
+        print("cmdline, comm, status:", got, "last error:", err)
+        if got != (sleep_cmdline(marker), "sleep", "Name:\tsleep"):
             fail("proc/2 does not show the image the thread exec'd")
 
 
@@ -219,26 +262,13 @@ def leader_that_exited_first_is_a_zombie(ctx):
     d = tempfile.mkdtemp(prefix="sentry-leader-")
     with mounted_run(ctx, "leader", [ctx.prog("leader_exits"), "30"],
                      d) as (proc, mnt):
-        got = host = last_error = None
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            time.sleep(0.2)
-            if proc.poll() is not None:
-                break
-            try:
-                with open(os.path.join(mnt, "proc", "2", "stat")) as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-                with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
-                    cmdline = f.read()
-                hp = host_tid_of(mnt, 2)
-                with open(f"/proc/{hp}/stat") as f:
-                    host = f.read().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError) as e:
-                last_error = e
-                continue
-            got = (state, cmdline)
-            if host == "Z":
-                break
+        base = os.path.join(mnt, "proc", "2")
+        seen, last_error = poll(
+            lambda: (stat_fields(os.path.join(base, "stat"))[0],
+                     read_file(os.path.join(base, "cmdline"), True),
+                     stat_fields(f"/proc/{host_tid_of(mnt, 2)}/stat")[0]),
+            until=lambda g: g is not None and g[2] == "Z", proc=proc)
+        got, host = (seen[:2], seen[2]) if seen else (None, None)
         print("proc/2:", got, "host state:", host, "last error:", last_error,
               "sentry exit:", proc.poll())
         if host != "Z":
@@ -369,26 +399,22 @@ def setuid_exec_credentials_match_the_host(ctx):
              "--mount", mnt, "--", "setpriv", "--reuid=65534",
              "--regid=65534", "--clear-groups", prog, "30"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        creds = None
-        deadline = time.time() + 20
-        while creds is None and time.time() < deadline:
-            time.sleep(0.1)
-            try:
-                tids = os.listdir(os.path.join(mnt, "tasks"))
-            except OSError:
-                continue
-            for tid in tids:
+        def creds_of_suid_sleep():
+            for tid in os.listdir(os.path.join(mnt, "tasks")):
                 base = os.path.join(mnt, "tasks", tid)
                 try:
-                    with open(os.path.join(base, "comm")) as f:
-                        if f.read().strip() != "suid-sleep":
-                            continue
-                    with open(os.path.join(base, "creds")) as f:
-                        creds = dict(line.split(": ", 1)
-                                     for line in f.read().splitlines())
+                    if read_file(os.path.join(base, "comm")).strip() != \
+                            "suid-sleep":
+                        continue
+                    return dict(line.split(": ", 1) for line in
+                                read_file(os.path.join(base, "creds"))
+                                .splitlines())
                 except OSError:
                     continue
-        print("creds:", creds)
+            return None
+
+        creds, err = poll(creds_of_suid_sleep, interval=0.1)
+        print("creds:", creds, "last error:", err)
         want = {"uid": "65534", "euid": "4242", "gid": "65534",
                 "egid": "4343"}
         if creds is None:
@@ -410,33 +436,16 @@ def environ_is_the_one_the_program_was_started_with(ctx):
     with mounted_run(ctx, "environ",
                      ["env", "-i", "A=1", "B=two words", "EMPTY=", "sleep",
                       marker], d) as (proc, mnt):
-        got = host = None
-        deadline = time.time() + 20
-        while (got is None or host is None) and time.time() < deadline:
-            time.sleep(0.1)
-            got = host = None
-            try:
-                for pid in os.listdir(os.path.join(mnt, "proc")):
-                    if not pid.isdigit():
-                        continue
-                    base = os.path.join(mnt, "proc", pid)
-                    with open(os.path.join(base, "cmdline"), "rb") as f:
-                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
-                            continue
-                    with open(os.path.join(base, "environ"), "rb") as f:
-                        got = f.read()
-            except OSError:
-                continue
-            for pid in os.listdir("/proc"):
-                try:
-                    with open(f"/proc/{pid}/cmdline", "rb") as f:
-                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
-                            continue
-                    with open(f"/proc/{pid}/environ", "rb") as f:
-                        host = f.read()
-                except OSError:
-                    continue
-        print("environ:", got, "host:", host)
+        def environ_in(root):
+            pid = pid_with_cmdline(root, sleep_cmdline(marker))
+            return pid and read_file(os.path.join(root, pid, "environ"), True)
+
+        both, err = poll(lambda: (environ_in(os.path.join(mnt, "proc")),
+                                  environ_in("/proc")),
+                         until=lambda b: b is not None and all(b),
+                         interval=0.1)
+        got, host = both or (None, None)
+        print("environ:", got, "host:", host, "last error:", err)
         if got != want or host != want:
             fail("expected %r from both" % want)
 
@@ -461,33 +470,28 @@ def blocked_mask_after_a_handler_returns(ctx):
     want = "0000000000000800"  # SIGUSR2 alone
     with mounted_run(ctx, "sigmask",
                      ["python3", "-c", prog, marker, done], d) as (proc, mnt):
-        got = None
-        deadline = time.time() + 20
-        while got is None and time.time() < deadline:
-            time.sleep(0.2)
+        def masks():
             if not os.path.exists(done):
-                continue
-            try:
-                for tid in os.listdir(os.path.join(mnt, "tasks")):
-                    base = os.path.join(mnt, "tasks", tid)
-                    with open(os.path.join(base, "cmdline"), "rb") as f:
-                        if marker.encode() not in f.read():
-                            continue
-                    with open(os.path.join(base, "signals")) as f:
-                        sig = f.read()
-                    if "caught: 0000000000000000" in sig:
-                        break  # the handler is not installed yet
-                    with open(os.path.join(mnt, "proc", tid, "status")) as f:
-                        status = f.read()
-                    blk = [l.split("\t")[1] for l in status.splitlines()
-                           if l.startswith("SigBlk:")]
-                    line = [l for l in sig.splitlines()
-                            if l.startswith("blocked:")]
-                    if line and want in line[0]:
-                        got = (line[0], blk)
-            except OSError:
-                continue
-        print("signals:", got)
+                return None
+            for tid in os.listdir(os.path.join(mnt, "tasks")):
+                base = os.path.join(mnt, "tasks", tid)
+                if marker.encode() not in read_file(
+                        os.path.join(base, "cmdline"), True):
+                    continue
+                sig = read_file(os.path.join(base, "signals"))
+                if "caught: 0000000000000000" in sig:
+                    return None  # the handler is not installed yet
+                status = read_file(os.path.join(mnt, "proc", tid, "status"))
+                blk = [l.split("\t")[1] for l in status.splitlines()
+                       if l.startswith("SigBlk:")]
+                line = [l for l in sig.splitlines()
+                        if l.startswith("blocked:")]
+                if line and want in line[0]:
+                    return (line[0], blk)
+            return None
+
+        got, err = poll(masks)
+        print("signals:", got, "last error:", err)
         if got is None:
             fail("tasks/N/signals never showed blocked: %s USR2" % want)
         if got[0] != "blocked: %s USR2" % want or got[1] != [want]:
@@ -559,11 +563,10 @@ def fork_exec_costs_seven_host_stops_and_a_death(ctx):
         fail("kernel/counts has no host_stops line")
 
     with mounted_run(ctx, "stops", ["sh", "-c", script], d) as (proc, mnt):
-        deadline = time.time() + 20
-        while not os.path.exists(os.path.join(mnt, "kernel", "counts")):
-            if time.time() > deadline:
-                fail("the filesystem never appeared")
-            time.sleep(0.05)
+        counts = os.path.join(mnt, "kernel", "counts")
+        if not poll(lambda: os.path.exists(counts), until=bool,
+                    interval=0.05)[0]:
+            fail("the filesystem never appeared")
         with open(go, "w") as f:  # returns once sh is blocked reading
             before = host_stops(mnt)
             f.write("\n")
@@ -605,24 +608,18 @@ def a_computing_thread_gets_every_cpu_back(ctx):
     d = tempfile.mkdtemp(prefix="sentry-spin-")
     script = "i=0; while [ $i -lt 100000000 ]; do i=$((i + 1)); done"
     with mounted_run(ctx, "spin", ["sh", "-c", script], d) as (proc, mnt):
-        host = shown = None
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            time.sleep(0.2)
-            try:
-                tid = host_tid_of(mnt, 2)
-                with open(f"/proc/{tid}/status") as f:
-                    host = [l.split()[1] for l in f
-                            if l.startswith("Cpus_allowed_list:")]
-                with open(os.path.join(mnt, "proc", "2", "status")) as f:
-                    shown = [l.split()[1] for l in f
-                             if l.startswith("Cpus_allowed_list:")]
-            except (OSError, IndexError):
-                continue
-            if host == mine:
-                break
+        def cpus_allowed(path):
+            return [l.split()[1] for l in read_file(path).splitlines()
+                    if l.startswith("Cpus_allowed_list:")]
+
+        seen, err = poll(lambda: (cpus_allowed(
+                                      f"/proc/{host_tid_of(mnt, 2)}/status"),
+                                  cpus_allowed(os.path.join(mnt, "proc", "2",
+                                                            "status"))),
+                         until=lambda v: v is not None and v[0] == mine)
+        host, shown = seen or (None, None)
         print("sentry's:", mine, "host's of the loop:", host,
-              "proc/2 shows:", shown)
+              "proc/2 shows:", shown, "last error:", err)
         if host != mine:
             fail("a computing thread stayed bound to one CPU")
         if shown != mine:
@@ -638,25 +635,16 @@ def a_session_that_takes_a_terminal_has_a_foreground(ctx):
     marker = "37.%d" % os.getpid()
     argv = ["script", "-qc", f"sleep {marker}", "/dev/null"]
     with mounted_run(ctx, "ctty", argv, d) as (proc, mnt):
-        got = None
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            time.sleep(0.2)
-            try:
-                for pid in os.listdir(os.path.join(mnt, "proc")):
-                    if not pid.isdigit():
-                        continue
-                    with open(os.path.join(mnt, "proc", pid, "cmdline"), "rb") as f:
-                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
-                            continue
-                    with open(os.path.join(mnt, "proc", pid, "stat")) as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
-                    got = (fields[2], fields[5])  # pgrp, tpgid
-            except OSError:
-                continue
-            if got:
-                break
-        print("sleep's pgrp, tpgid:", got)
+        def pgrp_and_tpgid():
+            pid = pid_with_cmdline(os.path.join(mnt, "proc"),
+                                   sleep_cmdline(marker))
+            if pid is None:
+                return None
+            fields = stat_fields(os.path.join(mnt, "proc", pid, "stat"))
+            return (fields[2], fields[5])
+
+        got, err = poll(pgrp_and_tpgid)
+        print("sleep's pgrp, tpgid:", got, "last error:", err)
         if not got or got[0] != got[1]:
             fail("the session that took the terminal has no foreground group")
 
@@ -671,25 +659,17 @@ def fexecve_names_the_program_after_its_file(ctx):
     code = ("import os; fd = os.open('/bin/sleep', os.O_RDONLY); "
             f"os.execve(fd, ['sleep', '{marker}'], {{}})")
     with mounted_run(ctx, "fexec", ["python3", "-c", code], d) as (proc, mnt):
-        got = host = None
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            time.sleep(0.2)
-            if proc.poll() is not None:
-                break
-            try:
-                with open(os.path.join(mnt, "proc", "2", "cmdline"), "rb") as f:
-                    if f.read() != b"sleep\0" + marker.encode() + b"\0":
-                        continue
-                with open(os.path.join(mnt, "proc", "2", "comm")) as f:
-                    got = f.read().strip()
-                hp = host_tid_of(mnt, 2)
-                with open(f"/proc/{hp}/comm") as f:
-                    host = f.read().strip()
-            except (OSError, IndexError):
-                continue
-            break
-        print("proc/2/comm:", got, "host:", host)
+        def comms():
+            base = os.path.join(mnt, "proc", "2")
+            if read_file(os.path.join(base, "cmdline"), True) != \
+                    sleep_cmdline(marker):
+                return None
+            return (read_file(os.path.join(base, "comm")).strip(),
+                    read_file(f"/proc/{host_tid_of(mnt, 2)}/comm").strip())
+
+        seen, err = poll(comms, proc=proc)
+        got, host = seen or (None, None)
+        print("proc/2/comm:", got, "host:", host, "last error:", err)
         if got is None or got != host:
             fail("proc/2/comm differs from the host's after fexecve")
 
@@ -705,20 +685,15 @@ def limits_follow_setrlimit_and_prlimit(ctx):
               f"ulimit -n 123; ulimit -s 4096; exec sleep {m1}")
 
     def limits_of(root, marker):
-        for pid in os.listdir(root):
-            if not pid.isdigit():
-                continue
-            try:
-                with open(os.path.join(root, pid, "cmdline"), "rb") as f:
-                    if f.read() != b"sleep\0" + marker.encode() + b"\0":
-                        continue
-                with open(os.path.join(root, pid, "limits")) as f:
-                    return [l for l in f.read().splitlines()
-                            if l.startswith(("Max open files",
-                                             "Max stack size"))]
-            except OSError:
-                continue
-        return None
+        pid = pid_with_cmdline(root, sleep_cmdline(marker))
+        if pid is None:
+            return None
+        try:
+            return [l for l in read_file(os.path.join(root, pid, "limits"))
+                    .splitlines()
+                    if l.startswith(("Max open files", "Max stack size"))]
+        except OSError:
+            return None
 
     with mounted_run(ctx, "limits", ["sh", "-c", script], d) as (proc, mnt):
         want = {m1: ["Max stack size            4194304              "
@@ -726,15 +701,13 @@ def limits_follow_setrlimit_and_prlimit(ctx):
                      "Max open files            123                  "
                      "123                  files     "],
                 m2: None}
-        got = {}
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            time.sleep(0.2)
-            got = {m: limits_of(os.path.join(mnt, "proc"), m) for m in want}
-            host = {m: limits_of("/proc", m) for m in want}
-            if all(got.values()) and got == host and \
-                    "77" in " ".join(got[m2]):
-                break
+        def both():
+            return ({m: limits_of(os.path.join(mnt, "proc"), m)
+                     for m in want},
+                    {m: limits_of("/proc", m) for m in want})
+
+        (got, host), _ = poll(both, until=lambda v: all(v[0].values()) and
+                              v[0] == v[1] and "77" in " ".join(v[0][m2]))
         print("sentry:", got)
         print("host:  ", host)
         if got != host:
@@ -765,10 +738,9 @@ def sigkill_of_sentry_leaves_no_survivor(ctx):
     proc = subprocess.Popen(ctx.sentry_cmd(
         ["sh", "-c", "sleep 100 & sleep 100 & (sleep 100 &) ; wait"]),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ns = None
     own_ns = pid_ns_of("self")
-    deadline = time.time() + 20
-    while time.time() < deadline:
+
+    def sandbox_ns():
         # The sandbox's init is the sentry's child in another PID
         # namespace. (The sentry has another child in ours, its doorbell:
         # taking our own namespace here would make every process on the
@@ -777,25 +749,23 @@ def sigkill_of_sentry_leaves_no_survivor(ctx):
             if not p.isdigit():
                 continue
             try:
-                with open(f"/proc/{p}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
+                parent = int(stat_fields(f"/proc/{p}/stat")[1])
             except OSError:
                 continue
-            if int(fields[1]) == proc.pid and pid_ns_of(p) not in (None,
-                                                                  own_ns):
-                ns = pid_ns_of(p)
-        if ns and len(procs_in_ns(ns)) >= 5:
-            break
-        time.sleep(0.05)
+            if parent == proc.pid and pid_ns_of(p) not in (None, own_ns):
+                return pid_ns_of(p)
+        return None
+
+    ns, _ = poll(sandbox_ns, until=lambda ns: ns is not None and
+                 len(procs_in_ns(ns)) >= 5, interval=0.05)
     if not ns:
         proc.kill()
         fail("sandbox did not start")
     print("sandbox processes:", procs_in_ns(ns))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    deadline = time.time() + 10
-    while procs_in_ns(ns) and time.time() < deadline:
-        time.sleep(0.05)
+    poll(lambda: procs_in_ns(ns), until=lambda left: not left, seconds=10,
+         interval=0.05)
     left = procs_in_ns(ns)
     if left:
         assert ns != own_ns
@@ -868,24 +838,16 @@ def foreground_group_follows_tcsetpgrp(ctx):
     try:
         time.sleep(1.0)
         os.write(fd, f"sleep {marker}\n".encode())
-        found = None
-        deadline = time.time() + 20
-        while found is None and time.time() < deadline:
-            time.sleep(0.2)
-            try:
-                for p in os.listdir(os.path.join(mnt, "proc")):
-                    if not p.isdigit():
-                        continue
-                    with open(os.path.join(mnt, "proc", p, "cmdline"),
-                              "rb") as f:
-                        if f.read() != b"sleep\0" + marker.encode() + b"\0":
-                            continue
-                    with open(os.path.join(mnt, "proc", p, "stat")) as f:
-                        st = f.read().rsplit(")", 1)[1].split()
-                    found = (p, st[2], st[5])  # pid, pgrp, tpgid
-            except OSError:
-                continue
-        print("sleep pid, pgrp, tpgid:", found)
+        def pid_pgrp_tpgid():
+            p = pid_with_cmdline(os.path.join(mnt, "proc"),
+                                 sleep_cmdline(marker))
+            if p is None:
+                return None
+            st = stat_fields(os.path.join(mnt, "proc", p, "stat"))
+            return (p, st[2], st[5])
+
+        found, err = poll(pid_pgrp_tpgid)
+        print("sleep pid, pgrp, tpgid:", found, "last error:", err)
         if found is None:
             fail("the foreground sleep never showed up in proc/")
         if found[1] != found[0] or found[2] != found[1]:

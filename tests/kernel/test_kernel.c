@@ -2,38 +2,16 @@
  * Tests of src/kernel/kernel.c and the init task (kernel_start_init() in
  * task_clone.c): a kernel's life from kernel_init() to kernel_destroy().
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "fake_platform.h"
+#include "fixture.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/snapshot.h"
 
-static int setup(void **state)
-{
-	return fake_world_setup(state);
-}
-
-static int teardown(void **state)
-{
-	long leaked = fake_world_teardown(*state);
-
-	if (leaked > 0)
-		fail_msg("%ld bytes leaked", leaked);
-	return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define KNOWN_BUG(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define TEST_BARE(f) cmocka_unit_test(f)
 #define KNOWN_BUG_BARE(f) cmocka_unit_test(f)
 
@@ -135,8 +113,5 @@ int main(int argc, char **argv)
 		TEST(uptime_grows_from_boot),
 	};
 
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, fake_group_setup,
-				      fake_group_teardown);
+	return KERNEL_TESTS_MAIN(tests, argc, argv);
 }

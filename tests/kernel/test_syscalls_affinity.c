@@ -5,26 +5,21 @@
  * to its own CPU), and a sched_setaffinity takes its target out of the
  * platform's hands before the host runs it.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "fake_platform.h"
+#define KERNEL_TEST_SETUP setup_with_default_affinity
+#include "fixture.h"
 #include "kernel/kernel.h"
 #include "kernel/snapshot.h"
 
-static int setup(void **state)
+static int setup_with_default_affinity(void **state)
 {
 	struct fake_world *w;
 	cpu_set_t all;
-	int err = fake_world_setup(state);
+	int err = kernel_test_setup(state);
 
 	if (err)
 		return err;
@@ -34,17 +29,6 @@ static int setup(void **state)
 	CPU_SET(1, &all);
 	return kernel_set_default_affinity(w->k, &all, "3", "0-1");
 }
-
-static int teardown(void **state)
-{
-	long leaked = fake_world_teardown(*state);
-
-	if (leaked > 0)
-		fail_msg("%ld bytes leaked", leaked);
-	return 0;
-}
-
-#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 /* A mask as the host wrote it: only CPU 1 (the platform's binding). */
 static uint64_t push_bound_mask(struct fake_world *w, pid_t tid)
@@ -149,8 +133,5 @@ int main(int argc, char **argv)
 		TEST(children_inherit_a_chosen_affinity),
 	};
 
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, fake_group_setup,
-				      fake_group_teardown);
+	return KERNEL_TESTS_MAIN(tests, argc, argv);
 }

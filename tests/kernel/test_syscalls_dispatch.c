@@ -3,37 +3,14 @@
  * what is trapped but not implemented, statistics and the syscall
  * catchpoint.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 
-#include "fake_platform.h"
+#include "fixture.h"
 #include "kernel/kernel.h"
 #include "kernel/snapshot.h"
-
-static int setup(void **state)
-{
-	return fake_world_setup(state);
-}
-
-static int teardown(void **state)
-{
-	long leaked = fake_world_teardown(*state);
-
-	if (leaked > 0)
-		fail_msg("%ld bytes leaked", leaked);
-	return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define KNOWN_BUG(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static void unimplemented_trapped_syscall_answers_enosys_and_is_counted(void **state)
 {
@@ -156,8 +133,5 @@ int main(int argc, char **argv)
 		TEST(syscall_catchpoint_can_pause_the_kernel),
 	};
 
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, fake_group_setup,
-				      fake_group_teardown);
+	return KERNEL_TESTS_MAIN(tests, argc, argv);
 }

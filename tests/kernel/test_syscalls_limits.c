@@ -3,35 +3,13 @@
  * and prlimit64 run on the host; when one succeeds the kernel rereads the
  * target process's limits, so what it shows is what the host enforces.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
-#include "fake_platform.h"
+#include "fixture.h"
 #include "kernel/kernel.h"
 #include "kernel/snapshot.h"
-
-static int setup(void **state)
-{
-	return fake_world_setup(state);
-}
-
-static int teardown(void **state)
-{
-	long leaked = fake_world_teardown(*state);
-
-	if (leaked > 0)
-		fail_msg("%ld bytes leaked", leaked);
-	return 0;
-}
-
-#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static struct rlimit nofile_of(struct fake_world *w, pid_t tgid)
 {
@@ -93,8 +71,5 @@ int main(int argc, char **argv)
 		TEST(prlimit_of_another_process_rereads_that_process),
 	};
 
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, fake_group_setup,
-				      fake_group_teardown);
+	return KERNEL_TESTS_MAIN(tests, argc, argv);
 }

@@ -3,19 +3,13 @@
  * from the application's memory, the targets of kill/tkill/tgkill checked
  * against the emulated tree, and the signals they queue.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "fake_platform.h"
+#include "fixture.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/sigmask.h"
@@ -25,23 +19,6 @@
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 	 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |               \
 	 CLONE_CHILD_CLEARTID)
-
-static int setup(void **state)
-{
-	return fake_world_setup(state);
-}
-
-static int teardown(void **state)
-{
-	long leaked = fake_world_teardown(*state);
-
-	if (leaked > 0)
-		fail_msg("%ld bytes leaked", leaked);
-	return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define KNOWN_BUG(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static enum sc_action sc(struct fake_world *w, struct task *t,
 			 struct syscall_frame *f, long nr, uint64_t a0,
@@ -537,8 +514,5 @@ int main(int argc, char **argv)
 		TEST(pass_through_signal_syscalls_go_to_the_host),
 	};
 
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, fake_group_setup,
-				      fake_group_teardown);
+	return KERNEL_TESTS_MAIN(tests, argc, argv);
 }

@@ -2,12 +2,6 @@
  * Tests of src/kernel/task_exit.c: exit states, zombies, autoreaping and
  * reparenting to init or the nearest child subreaper.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -16,7 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "fake_platform.h"
+#include "fixture.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/snapshot.h"
@@ -25,23 +19,6 @@
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 	 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |               \
 	 CLONE_CHILD_CLEARTID)
-
-static int setup(void **state)
-{
-	return fake_world_setup(state);
-}
-
-static int teardown(void **state)
-{
-	long leaked = fake_world_teardown(*state);
-
-	if (leaked > 0)
-		fail_msg("%ld bytes leaked", leaked);
-	return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define KNOWN_BUG(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static void set_sigchld(struct fake_world *w, struct task *t,
 			uint64_t handler, uint64_t flags)
@@ -411,8 +388,5 @@ int main(int argc, char **argv)
 		TEST(zombie_leaves_its_process_group_only_when_reaped),
 	};
 
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, fake_group_setup,
-				      fake_group_teardown);
+	return KERNEL_TESTS_MAIN(tests, argc, argv);
 }

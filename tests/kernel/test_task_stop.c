@@ -3,17 +3,11 @@
  * (pause depth, per-task stop_count); the platform is told to interrupt
  * and release tasks, which the fake records.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <linux/sched.h>
 #include <signal.h>
 
-#include "fake_platform.h"
+#include "fixture.h"
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/snapshot.h"
@@ -23,23 +17,6 @@
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 	 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |               \
 	 CLONE_CHILD_CLEARTID)
-
-static int setup(void **state)
-{
-	return fake_world_setup(state);
-}
-
-static int teardown(void **state)
-{
-	long leaked = fake_world_teardown(*state);
-
-	if (leaked > 0)
-		fail_msg("%ld bytes leaked", leaked);
-	return 0;
-}
-
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define KNOWN_BUG(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static int stop_count(struct fake_world *w, pid_t tid)
 {
@@ -201,8 +178,5 @@ int main(int argc, char **argv)
 		TEST(pause_reports_a_platform_that_could_not_stop_everything),
 	};
 
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests(tests, fake_group_setup,
-				      fake_group_teardown);
+	return KERNEL_TESTS_MAIN(tests, argc, argv);
 }

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "debugger/dump_file.h"
 #include "debugger/server.h"
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
@@ -82,7 +83,7 @@ static void on_fatal_signal(void *arg, pid_t tid, int sig)
 	struct sentry_app *app = arg;
 	char path[PATH_MAX], *text = NULL;
 	size_t len = 0;
-	FILE *f;
+	int err;
 
 	if (!app->dump_dir)
 		return;
@@ -92,12 +93,10 @@ static void on_fatal_signal(void *arg, pid_t tid, int sig)
 	}
 	snprintf(path, sizeof(path), "%s/sentry-dump-%s-%d-%ld.json",
 		 app->dump_dir, app->k.name, tid, (long)time(NULL));
-	f = fopen(path, "w");
-	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+	err = dump_file_write(path, text, len);
+	if (err < 0) {
 		fprintf(stderr, "sentry: cannot write dump %s: %s\n", path,
-			strerror(errno));
-		if (f)
-			fclose(f);
+			strerror(-err));
 	} else {
 		fprintf(stderr, "sentry: task %d killed by signal %d; dump "
 				"written to %s\n", tid, sig, path);

@@ -24,6 +24,7 @@
 #include <readline/readline.h>
 
 #include "debugger/client.h"
+#include "debugger/dump_file.h"
 
 #define HISTORY_MAX 1000
 
@@ -60,16 +61,11 @@ static void print_event(json_t *ev, void *arg)
 /* Writes data to path, or to stdout for NULL. Returns 0 or -errno. */
 static int write_out(const char *path, const char *data, size_t len)
 {
-	FILE *f = path ? fopen(path, "w") : stdout;
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fwrite(data, 1, len, f) != len)
-		err = -EIO;
-	if (path && fclose(f) != 0 && !err)
-		err = -errno;
-	return err;
+	if (path)
+		return dump_file_write(path, data, len);
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+		return -EIO;
+	return 0;
 }
 
 static int run_dump(struct dbg_cmd *cmd, json_t *r)
@@ -124,27 +120,38 @@ static int run_dump_to_fd(struct dbg_conn *c, struct dbg_cmd *cmd)
 {
 	char err[1024];
 	json_t *args = json_deep_copy(cmd->args), *r = NULL, *w;
-	int fd = STDOUT_FILENO, rc;
+	struct dump_file out;
+	int fd = STDOUT_FILENO, rc, ferr;
 
 	if (!args)
 		return 1;
 	if (cmd->file) {
-		fd = open(cmd->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0666);
-		if (fd < 0) {
+		/* Whole or not at all: a failed dump leaves no empty or
+		 * partial file (dump_file.h). */
+		ferr = dump_file_open(&out, cmd->file);
+		if (ferr < 0) {
 			errorf("dump: cannot write %s: %s\n", cmd->file,
-			       strerror(errno));
+			       strerror(-ferr));
 			json_decref(args);
 			return 1;
 		}
+		fd = out.fd;
 	} else {
 		/* What we printed so far comes first. */
 		fflush(stdout);
 	}
 	json_object_set_new(args, "to_fd", json_true());
 	rc = dbg_call_fd(c, cmd->def->remote, args, fd, &r, err, sizeof(err));
-	if (cmd->file)
-		close(fd);
+	w = rc == 0 ? json_object_get(r, "written") : NULL;
+	if (cmd->file) {
+		ferr = dump_file_finish(&out, json_is_integer(w));
+		if (ferr < 0 && rc == 0) {
+			errorf("dump: cannot write %s: %s\n", cmd->file,
+			       strerror(-ferr));
+			json_decref(r);
+			return 1;
+		}
+	}
 	if (rc < 0) {
 		errorf("%s\n", err);
 		return -1;
@@ -153,7 +160,6 @@ static int run_dump_to_fd(struct dbg_conn *c, struct dbg_cmd *cmd)
 		errorf("%s\n", err);
 		return 1;
 	}
-	w = json_object_get(r, "written");
 	if (!json_is_integer(w)) {
 		rc = run_dump(cmd, r) < 0 ? 1 : 0;
 		json_decref(r);

@@ -220,6 +220,32 @@ def script(sentrydbg, env, name, tmp):
     rc2, out2, _ = run([sentrydbg, name, "-c", "status --json"], env)
     assert json.loads(out2)["pause_depth"] == 0, out2
 
+    # A dump that cannot be written whole leaves nothing behind: not an
+    # empty or partial file, and an earlier file of that name intact.
+    if os.geteuid() == 0:
+        full = os.path.join(tmp, "full")
+        os.mkdir(full)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs",
+                        full], check=True)
+        try:
+            open(os.path.join(full, "old.json"), "w").write("earlier\n")
+            with open(os.path.join(full, "filler"), "wb") as f:
+                try:
+                    f.write(b"x" * 65536)
+                except OSError:
+                    pass  # ENOSPC: the disk is full
+            for target in ("new.json", "old.json"):
+                rc, out, err = run([sentrydbg, name, "-c", "dump --json " +
+                                    os.path.join(full, target)], env)
+                assert rc == 1 and "No space left on device" in err, \
+                    (target, rc, out, err)
+            left = sorted(os.listdir(full))
+            assert left == ["filler", "old.json"], left
+            assert open(os.path.join(full, "old.json")).read() == \
+                "earlier\n"
+        finally:
+            subprocess.run(["umount", "-l", full])
+
     # 1: a command failed; the rest still ran.
     rc, out, err = run([sentrydbg, name, "-c", "task 99999; status"], env)
     assert rc == 1 and "no task with TID 99999" in err and "name:" in out

@@ -540,6 +540,39 @@ def forced_fault_resets_the_handler_and_dumps(ctx):
 
 
 @case
+def a_dump_that_does_not_fit_is_reported_and_leaves_nothing(ctx):
+    # --dump-on=fatal-signal into a full file system: the sentry says why
+    # there is no dump, exits as the program did, and leaves no empty or
+    # partial dump (it wrote a temporary file and renames it only whole).
+    d = tempfile.mkdtemp(prefix="sentry-full-")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", d],
+                   check=True)
+    try:
+        with open(os.path.join(d, "filler"), "wb") as f:
+            try:
+                f.write(b"x" * 65536)
+            except OSError:
+                pass  # ENOSPC: full
+        r = subprocess.run(
+            [ctx.sentry, "run", "--no-mount", "--dump-on=fatal-signal", d,
+             "--", "sh", "-c", "kill -SEGV $$"],
+            capture_output=True, text=True, timeout=60)
+        left = sorted(os.listdir(d))
+        print("exit", r.returncode, "stderr:", r.stderr.strip(), "left:",
+              left)
+        if r.returncode != 128 + signal.SIGSEGV:
+            fail(f"exit {r.returncode}, want {128 + signal.SIGSEGV}")
+        if "cannot write dump" not in r.stderr or \
+                "No space left on device" not in r.stderr:
+            fail("the sentry did not say why there is no dump")
+        if left != ["filler"]:
+            fail(f"a failed dump left files behind: {left}")
+    finally:
+        subprocess.run(["umount", "-l", d])
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@case
 def fork_exec_costs_seven_host_stops_and_a_death(ctx):
     # A shell's fork+exec of a single-threaded program costs 7 host stops
     # (vfork event, the child's first stop, exec event, SIGCHLD, wait4
@@ -872,6 +905,163 @@ def foreground_group_follows_tcsetpgrp(ctx):
             subprocess.run(["umount", "-l", mnt])
             fail("the sentry left its mount behind")
         shutil.rmtree(d, ignore_errors=True)
+
+
+def keyed(text):
+    """A sentryfs "key: value" file as a dict of lists (a key such as
+    queued may repeat), in the file's order."""
+    out = {}
+    for line in text.splitlines():
+        k, _, v = line.partition(": ")
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def host_status(host_tid):
+    return dict(l.split(":\t", 1) for l in
+                read_file(f"/proc/{host_tid}/status").splitlines()
+                if ":\t" in l)
+
+
+@case
+def filesystem_shows_a_known_state(ctx):
+    # The whole of a running sandbox in a known state, read through every
+    # directory of the filesystem (issue 4): a process of 10 threads with
+    # a blocked signal pending at one thread and a queued RT signal at the
+    # process, an ignored and a caught signal, a child sharing its FD
+    # table and a stopped job (tests/programs/known_state.c).
+    d = tempfile.mkdtemp(prefix="sentry-known-")
+    ready = os.path.join(d, "ready")
+    with mounted_run(ctx, "known", [ctx.prog("known_state"), ready],
+                     d) as (proc, mnt):
+        ids, err = poll(lambda: [int(x) for x in read_file(ready).split()],
+                        until=lambda v: v is not None and len(v) == 4,
+                        proc=proc)
+        if not ids or len(ids) != 4:
+            fail(f"known_state never became ready (last error {err}, "
+                 f"sentry exit {proc.poll()})")
+        pid, files_child, stopped, read_fd = ids
+        m = lambda *p: os.path.join(mnt, *[str(x) for x in p])
+        problems = []
+
+        def expect(what, got, want):
+            if got != want:
+                problems.append(f"{what}: got {got!r}, want {want!r}")
+
+        # The thread group: 10 tasks, leader first.
+        tids = read_file(m("threadgroups", pid, "tasks")).split()
+        expect("threadgroups/PID/tasks count", len(tids), 10)
+        expect("threadgroups/PID/tasks first", tids[:1], [str(pid)])
+        expect("threadgroups/PID/leader",
+               read_file(m("threadgroups", pid, "leader")).strip(), str(pid))
+        expect("threadgroups/PID/children",
+               sorted(read_file(m("threadgroups", pid, "children")).split()),
+               sorted([str(files_child), str(stopped)]))
+        lead = keyed(read_file(m("tasks", pid, "status")))
+        expect("status threads", lead["threads"], ["10"])
+        expect("status leader", lead["leader"], ["yes"])
+
+        # One FD table for the 10 threads and the CLONE_FILES child.
+        table = lead["fd_table"]
+        for tid in tids[1:] + [str(files_child)]:
+            expect(f"tasks/{tid}/status fd_table",
+                   keyed(read_file(m("tasks", tid, "status")))["fd_table"],
+                   table)
+        expect("fd_table_users", lead["fd_table_users"], ["11"])
+        other = keyed(read_file(m("tasks", stopped, "status")))
+        if other["fd_table"] == table:
+            problems.append("the forked child shares the FD table")
+        link = os.readlink(m("tasks", pid, "fd", read_fd))
+        expect("tasks/CHILD/fd/N (shared table)",
+               os.readlink(m("tasks", files_child, "fd", read_fd)), link)
+        if not link.startswith("pipe:["):
+            problems.append(f"fd/{read_fd} is {link}, not the pipe")
+
+        # Signals: USR1 pending at the main thread, RTMIN+2 queued to the
+        # process with its value, both blocked everywhere.
+        sig = keyed(read_file(m("tasks", pid, "signals")))
+        expect("blocked", sig["blocked"], ["0000000800000200 USR1 RTMIN+2"])
+        expect("pending", sig["pending"], ["0000000000000200 USR1"])
+        expect("shared_pending", sig["shared_pending"],
+               ["0000000800000000 RTMIN+2"])
+        if "USR2" not in sig["ignored"][0].split():
+            problems.append(f"ignored {sig['ignored']} lacks USR2")
+        if "TERM" not in sig["caught"][0].split():
+            problems.append(f"caught {sig['caught']} lacks TERM")
+        expect("nr_queued", sig["nr_queued"], ["2"])
+        queued = sig.get("queued", [])
+        expect("queued signals", [q.split()[:2] for q in queued],
+               [["private", "USR1"], ["shared", "RTMIN+2"]])
+        if len(queued) == 2:
+            f = dict(kv.split("=", 1) for kv in queued[1].split()[2:])
+            expect("RTMIN+2 code (SI_QUEUE)", f.get("code"), "-1")
+            expect("RTMIN+2 pid", f.get("pid"), str(pid))
+            expect("RTMIN+2 value", f.get("value"), hex(4242))
+        thread = keyed(read_file(m("tasks", tids[-1], "signals")))
+        expect("another thread's pending", thread["pending"],
+               ["0000000000000000 -"])
+        expect("another thread's shared_pending", thread["shared_pending"],
+               sig["shared_pending"])
+
+        # proc/PID/status against the host's file of the same process.
+        ours = dict(l.split(":\t", 1) for l in
+                    read_file(m("proc", pid, "status")).splitlines())
+        host = host_status(lead["host_tid"][0])
+        for k in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"):
+            expect(f"proc/PID/status {k} (host's)", ours.get(k), host.get(k))
+        expect("proc/PID/status Threads", ours.get("Threads"), "10")
+        expect("proc/PID/status SigPnd", ours.get("SigPnd"),
+               "0000000000000200")
+        expect("proc/PID/status ShdPnd", ours.get("ShdPnd"),
+               "0000000800000000")
+
+        # The stopped job.
+        stop = keyed(read_file(m("tasks", stopped, "stop")))
+        expect("stop", stop["stop"], ["group"])
+        expect("group_stop_active", stop["group_stop_active"], ["yes"])
+        expect("group_stop_signal", stop["group_stop_signal"], ["STOP"])
+        expect("state_letter", stop["state_letter"], ["T"])
+        gs = keyed(read_file(m("threadgroups", stopped, "groupstop")))
+        expect("groupstop", (gs["active"], gs["signal"], gs["remaining"]),
+               (["yes"], ["STOP"], ["0"]))
+        expect("proc/STOPPED/stat state",
+               stat_fields(m("proc", stopped, "stat"))[0], "T")
+        regs = keyed(read_file(m("tasks", stopped, "regs")))
+        if not regs.get("rip", [""])[0].startswith("0x"):
+            problems.append("tasks/STOPPED/regs has no rip")
+        if os.path.exists(m("tasks", files_child, "regs")):
+            problems.append("a task that is not stopped has regs")
+        expect("running task's stop", keyed(read_file(
+            m("tasks", files_child, "stop")))["stop"], ["none"])
+
+        # Every file of every directory of the process reads whole.
+        unread = []
+        for top in (m("tasks", pid), m("threadgroups", pid),
+                    m("proc", pid), m("tasks", stopped)):
+            for root, dirs, files in os.walk(top):
+                for name in files:
+                    path = os.path.join(root, name)
+                    if os.path.islink(path):
+                        continue
+                    try:
+                        read_file(path, True)
+                    except OSError as e:
+                        unread.append(f"{path[len(mnt):]}: {e}")
+        if unread:
+            problems.append("unreadable: " + "; ".join(unread[:5]))
+
+        # procps on proc/: the threads and the stopped job.
+        r = subprocess.run(
+            ["unshare", "--mount", "sh", "-c",
+             f"mount --bind {mnt}/proc /proc && "
+             f"ps -L -o lwp= -p {pid} | wc -l && ps -o stat= -p {stopped}"],
+            capture_output=True, text=True, timeout=30)
+        expect("ps -L lines, ps stat of the stopped job",
+               r.stdout.split(), ["10", "T"])
+        print("ids:", ids, "signals:", sig)
+        if problems:
+            fail("\n  ".join(["the filesystem shows the wrong state:"] +
+                              problems))
 
 
 def main():

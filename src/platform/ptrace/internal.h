@@ -162,6 +162,13 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 void pt_release(struct ptrace_platform *pp, struct pt_task *pt);
 /* Remembers that host_tid was just sent PTRACE_INTERRUPT. */
 void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid);
+/* Brings pt, in a host group stop (PTRACE_LISTEN, where the host refuses
+ * other ptrace requests), back into a ptrace-stop for a request such as
+ * PTRACE_GETREGS; pt_resume(pp, pt, PT_RESUME_LISTEN, 0) then puts it
+ * back. Returns 0, or -EBUSY when it reported something else (a SIGCONT
+ * ended its stop, or it died), which was then handled as any stop is. On
+ * the platform thread. */
+int pt_unlisten(struct ptrace_platform *pp, struct pt_task *pt);
 
 /* colocate.c */
 /* Records the sandbox's default affinity in the kernel and decides

@@ -138,18 +138,42 @@ static bool pt_quiescent(struct ptrace_platform *pp)
 	return true;
 }
 
-static int pt_get_regs_now(struct ptrace_platform *pp, pid_t host_tid,
-			   struct user_regs_struct *regs)
+/* Returns the stopped thread host_tid for ptrace requests, or NULL with
+ * *err set (-ESRCH: unknown; -EBUSY: running). A stopped job listens
+ * (tracer.c) and is trapped for the request: *relisten then says to give
+ * it back with pt_resume(pp, pt, PT_RESUME_LISTEN, 0). */
+static struct pt_task *pt_stopped_for_request(struct ptrace_platform *pp,
+					      pid_t host_tid, bool *relisten,
+					      int *err)
 {
 	struct pt_task *pt = pt_lookup(pp, host_tid);
 
+	*relisten = false;
+	*err = pt ? -EBUSY : -ESRCH;
 	if (!pt)
-		return -ESRCH;
-	if (!pt->stopped)
-		return -EBUSY;
-	if (ptrace(PTRACE_GETREGS, host_tid, 0, regs) < 0)
-		return -errno;
-	return 0;
+		return NULL;
+	if (pt->group_stopped && !pt->stopped) {
+		if (pt_unlisten(pp, pt) < 0)
+			return NULL; /* pt may be gone */
+		*relisten = true;
+	}
+	return pt->stopped ? pt : NULL;
+}
+
+static int pt_get_regs_now(struct ptrace_platform *pp, pid_t host_tid,
+			   struct user_regs_struct *regs)
+{
+	bool relisten;
+	int err;
+	struct pt_task *pt = pt_stopped_for_request(pp, host_tid, &relisten,
+						    &err);
+
+	if (!pt)
+		return err;
+	err = ptrace(PTRACE_GETREGS, host_tid, 0, regs) < 0 ? -errno : 0;
+	if (relisten)
+		pt_resume(pp, pt, PT_RESUME_LISTEN, 0);
+	return err;
 }
 
 static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
@@ -176,15 +200,18 @@ static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
 							&r->regs[i]);
 		r->result = 0;
 		break;
-	case REQ_BACKTRACE:
-		pt = pt_lookup(pp, r->host_tid);
+	case REQ_BACKTRACE: {
+		bool relisten;
+
+		pt = pt_stopped_for_request(pp, r->host_tid, &relisten,
+					    &r->result);
 		if (!pt)
-			r->result = -ESRCH;
-		else if (!pt->stopped)
-			r->result = -EBUSY;
-		else
-			r->result = pt_backtrace(r->host_tid, r->buf, r->len);
+			break;
+		r->result = pt_backtrace(r->host_tid, r->buf, r->len);
+		if (relisten)
+			pt_resume(pp, pt, PT_RESUME_LISTEN, 0);
 		break;
+	}
 	}
 }
 

@@ -358,6 +358,8 @@ static void on_exec(struct ptrace_platform *pp, struct pt_task *pt)
 	pt_resume(pp, pt, PT_RESUME_CONT, 0);
 }
 
+static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status);
+
 static bool is_stop_signal(int sig)
 {
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
@@ -381,6 +383,32 @@ static void on_event_stop(struct ptrace_platform *pp, struct pt_task *pt,
 		kernel_group_stop_host(pp->k, pt->task, 0, false);
 	pt->group_stopped = false;
 	pt_resume(pp, pt, PT_RESUME_CONT, 0);
+}
+
+int pt_unlisten(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	pid_t tid = pt->host_tid;
+	int status;
+
+	if (!pt->group_stopped || pt->stopped)
+		return pt->stopped ? 0 : -EBUSY;
+	/* ptrace(2), "group-stop": a listening tracee that is sent
+	 * PTRACE_INTERRUPT stops again with PTRACE_EVENT_STOP and the stop
+	 * signal, and stays in its group stop. Nothing but that stop or its
+	 * death can come first, so this waits for the thread alone. */
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return -EBUSY; /* gone: the loop collects its death */
+	while (waitpid(tid, &status, __WALL) < 0)
+		if (errno != EINTR)
+			return -EBUSY;
+	if (WIFSTOPPED(status) && status >> 16 == PTRACE_EVENT_STOP &&
+	    is_stop_signal(WSTOPSIG(status))) {
+		__atomic_fetch_add(&pp->k->host_stops, 1, __ATOMIC_RELAXED);
+		pt->stopped = true;
+		return 0;
+	}
+	pt_handle(pp, tid, status);
+	return -EBUSY;
 }
 
 static void on_signal(struct ptrace_platform *pp, struct pt_task *pt, int sig)

@@ -1058,6 +1058,37 @@ def filesystem_shows_a_known_state(ctx):
             capture_output=True, text=True, timeout=30)
         expect("ps -L lines, ps stat of the stopped job",
                r.stdout.split(), ["10", "T"])
+
+        # ps on proc/ against ps on the host's /proc of the sandbox's PID
+        # namespace (the same processes): identical but for the stopped
+        # job, which the host shows in a tracing stop (t, the sentry keeps
+        # it in PTRACE_LISTEN) and Linux, like the sentry, as T.
+        fmt = "pid=,ppid=,pgid=,sid=,tpgid=,stat=,nlwp=,uid=,comm="
+        init = None
+        for p in os.listdir("/proc"):
+            try:
+                if p.isdigit() and read_file(f"/proc/{p}/comm").strip() == \
+                        "sentry-init" and \
+                        int(stat_fields(f"/proc/{p}/stat")[1]) == proc.pid:
+                    init = p
+            except OSError:
+                continue
+        ours = subprocess.run(
+            ["unshare", "--mount", "sh", "-c",
+             f"mount --bind {mnt}/proc /proc && ps -eo {fmt}"],
+            capture_output=True, text=True, timeout=30).stdout
+        host = subprocess.run(["nsenter", "-t", str(init), "-p", "-m", "ps",
+                               "-eo", fmt], capture_output=True, text=True,
+                              timeout=30).stdout if init else ""
+        ours = [l.split() for l in ours.splitlines()]
+        host = [l.split() for l in host.splitlines() if l.split()[-1] != "ps"]
+        for row in host:
+            if row[0] == str(stopped) and row[5] == "t":
+                row[5] = "T"
+        if len(host) < 4:
+            problems.append(f"the host's ps in the sandbox's namespace "
+                            f"showed {host} (init {init})")
+        expect("ps -eo on proc/ against the host's /proc", ours, host)
         print("ids:", ids, "signals:", sig)
         if problems:
             fail("\n  ".join(["the filesystem shows the wrong state:"] +

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -156,6 +157,15 @@ static int group_teardown(void **state)
 		}
 		snprintf(p, sizeof(p), "%s/a", g.dir);
 		rmdir(p);
+		/* The stale-mount tests' mount points: a test that failed
+		 * halfway leaves its dead mount there; detach it, or the
+		 * machine keeps one more ENOTCONN mount per failed run. */
+		for (size_t i = 0; i < 2; i++) {
+			snprintf(p, sizeof(p), "%s/%s", g.dir,
+				 i ? "stale-cached" : "stale");
+			umount2(p, MNT_DETACH);
+			rmdir(p);
+		}
 	}
 	rmdir(g.dir);
 	return 0;

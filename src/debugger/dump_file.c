@@ -35,11 +35,20 @@ int dump_file_open(struct dump_file *f, const char *path)
 	struct stat st;
 	int n;
 
+	char *real;
+
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
+	/* Through a symbolic link, the file it names is replaced, not the
+	 * link: the temporary file goes beside the link's target. */
+	real = realpath(path, NULL);
+	if (real && strlen(real) < sizeof(f->path))
+		path = strcpy(f->path, real);
+	free(real);
 	if (strlen(path) >= sizeof(f->path))
 		return -ENAMETOOLONG;
-	strcpy(f->path, path);
+	if (path != f->path)
+		strcpy(f->path, path);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		f->in_place = true;
 		f->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);

@@ -1,7 +1,8 @@
 /*
  * This file implements dump_file.h: a dump is written into a temporary
  * file in the target's directory (so the rename cannot cross file
- * systems) and renamed over the target once it is whole.
+ * systems), synced, and renamed over the target once it is whole; the
+ * new file takes the old one's mode and owner.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +15,11 @@
 #include "debugger/dump_file.h"
 
 /* The process's umask, without umask(2)'s set-and-restore, which would
- * race with the sentry's other threads creating files. */
+ * race with the sentry's other threads creating files; the strictest
+ * mask when the kernel does not say (before Linux 4.7). */
 static mode_t current_umask(void)
 {
-	unsigned mask = 022;
+	unsigned mask = 077;
 	char line[128];
 	FILE *st = fopen("/proc/self/status", "re");
 
@@ -30,46 +32,60 @@ static mode_t current_umask(void)
 	return (mode_t)mask;
 }
 
+/* Writes through path itself, as fopen(path, "w") would. */
+static int open_in_place(struct dump_file *f, const char *path)
+{
+	f->in_place = true;
+	f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	return f->fd < 0 ? -errno : 0;
+}
+
 int dump_file_open(struct dump_file *f, const char *path)
 {
 	struct stat st;
+	bool exists;
 	int n;
-
-	char *real;
 
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	/* Through a symbolic link, the file it names is replaced, not the
-	 * link: the temporary file goes beside the link's target. */
-	real = realpath(path, NULL);
-	if (real && strlen(real) < sizeof(f->path))
-		path = strcpy(f->path, real);
-	free(real);
 	if (strlen(path) >= sizeof(f->path))
 		return -ENAMETOOLONG;
-	if (path != f->path)
-		strcpy(f->path, path);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		f->in_place = true;
-		f->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-		return f->fd < 0 ? -errno : 0;
-	}
+	strcpy(f->path, path);
+	exists = lstat(path, &st) == 0;
+	/* A symbolic link (/dev/stdout is one, to whatever standard output
+	 * is) or a FIFO or device: replacing it would break what it stands
+	 * for, so it is written through, as before. */
+	if (exists && !S_ISREG(st.st_mode))
+		return open_in_place(f, path);
 	n = snprintf(f->tmp, sizeof(f->tmp), "%s.tmp.XXXXXX", path);
 	if (n < 0 || (size_t)n >= sizeof(f->tmp))
-		return -ENAMETOOLONG;
+		return open_in_place(f, path);
 	f->fd = mkostemp(f->tmp, O_CLOEXEC);
-	if (f->fd < 0)
-		return -errno;
-	/* mkostemp makes it 0600; a dump gets what fopen(path, "w") gave. */
-	if (fchmod(f->fd, 0666 & ~current_umask()) < 0) {
+	if (f->fd < 0) {
 		int err = -errno;
 
-		close(f->fd);
-		unlink(f->tmp);
-		f->fd = -1;
+		/* A file we may write in a directory we may not: in place. */
+		if (exists && (err == -EACCES || err == -EPERM || err == -EROFS))
+			return open_in_place(f, path);
 		return err;
 	}
+	/* mkostemp makes it 0600: the new file gets the old one's mode and
+	 * owner, or what fopen(path, "w") would have given it. */
+	if (exists) {
+		if (fchown(f->fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+			goto fail;
+		if (fchmod(f->fd, st.st_mode & 07777) < 0)
+			goto fail;
+	} else if (fchmod(f->fd, 0666 & ~current_umask()) < 0) {
+		goto fail;
+	}
 	return 0;
+fail:
+	n = -errno;
+	close(f->fd);
+	unlink(f->tmp);
+	f->fd = -1;
+	return n;
 }
 
 int dump_file_finish(struct dump_file *f, bool ok)
@@ -78,7 +94,10 @@ int dump_file_finish(struct dump_file *f, bool ok)
 
 	if (f->fd < 0)
 		return -EBADF;
-	if (close(f->fd) < 0)
+	/* Some file systems report a full disk only here. */
+	if (ok && !f->in_place && fsync(f->fd) < 0)
+		err = -errno;
+	if (close(f->fd) < 0 && !err)
 		err = -errno;
 	f->fd = -1;
 	if (f->in_place)

@@ -4,9 +4,10 @@
  *
  * The dump goes into a temporary file beside the target, which is renamed
  * over it once complete: a full disk or any other error leaves no partial
- * dump behind, and an earlier file of that name intact. A target that
- * exists but is not a regular file (a FIFO, /dev/stdout) is written in
- * place, as before.
+ * dump behind, and an earlier file of that name intact (the new one takes
+ * its mode and owner). A target that is not a regular file (a symbolic
+ * link such as /dev/stdout, a FIFO, a device), or one in a directory we
+ * may not write to, is written in place, as fopen(path, "w") would.
  */
 #ifndef SENTRY_DEBUGGER_DUMP_FILE_H
 #define SENTRY_DEBUGGER_DUMP_FILE_H

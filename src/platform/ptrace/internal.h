@@ -166,8 +166,10 @@ void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid);
  * other ptrace requests), back into a ptrace-stop for a request such as
  * PTRACE_GETREGS; pt_resume(pp, pt, PT_RESUME_LISTEN, 0) then puts it
  * back. Returns 0, or -EBUSY when it reported something else (a SIGCONT
- * ended its stop, or it died), which was then handled as any stop is. On
- * the platform thread. */
+ * ended its stop, or it died), which was then handled as any stop is (pt
+ * may be freed), or nothing within 50 ms (the loop collects it). On the
+ * platform thread, which may be inside a stop's handling already (a dump
+ * taken for a fatal signal reads registers). */
 int pt_unlisten(struct ptrace_platform *pp, struct pt_task *pt);
 
 /* colocate.c */

@@ -385,28 +385,49 @@ static void on_event_stop(struct ptrace_platform *pp, struct pt_task *pt,
 	pt_resume(pp, pt, PT_RESUME_CONT, 0);
 }
 
+/* How long pt_unlisten() waits for the stop its PTRACE_INTERRUPT asks for
+ * before leaving it to the loop. */
+#define PT_UNLISTEN_WAIT_NS (50 * 1000 * 1000ull)
+
 int pt_unlisten(struct ptrace_platform *pp, struct pt_task *pt)
 {
 	pid_t tid = pt->host_tid;
+	uint64_t deadline;
 	int status;
+	pid_t r;
 
 	if (!pt->group_stopped || pt->stopped)
 		return pt->stopped ? 0 : -EBUSY;
 	/* ptrace(2), "group-stop": a listening tracee that is sent
 	 * PTRACE_INTERRUPT stops again with PTRACE_EVENT_STOP and the stop
-	 * signal, and stays in its group stop. Nothing but that stop or its
-	 * death can come first, so this waits for the thread alone. */
+	 * signal, and stays in its group stop. It does so at once; only a
+	 * thread that died meanwhile may never report (a zombie leader
+	 * without exit events waits for its threads to be reaped, which
+	 * only the loop does), so the wait is bounded and the loop collects
+	 * whatever comes later, as for any interrupt. */
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 		return -EBUSY; /* gone: the loop collects its death */
-	while (waitpid(tid, &status, __WALL) < 0)
-		if (errno != EINTR)
+	deadline = clock_now_ns(CLOCK_MONOTONIC) + PT_UNLISTEN_WAIT_NS;
+	while ((r = waitpid(tid, &status, __WALL | WNOHANG)) == 0 ||
+	       (r < 0 && errno == EINTR)) {
+		if (clock_now_ns(CLOCK_MONOTONIC) >= deadline) {
+			pt->interrupting = true;
+			pt_note_interrupt(pp, tid);
 			return -EBUSY;
+		}
+		sched_yield();
+	}
+	if (r != tid)
+		return -EBUSY;
 	if (WIFSTOPPED(status) && status >> 16 == PTRACE_EVENT_STOP &&
 	    is_stop_signal(WSTOPSIG(status))) {
 		__atomic_fetch_add(&pp->k->host_stops, 1, __ATOMIC_RELAXED);
 		pt->stopped = true;
+		pt->interrupting = false; /* this stop answers any interrupt */
 		return 0;
 	}
+	/* A SIGCONT ended the stop, or the thread died: handled here as the
+	 * loop would (this may free pt; callers do not touch it then). */
 	pt_handle(pp, tid, status);
 	return -EBUSY;
 }

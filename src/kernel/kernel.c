@@ -23,6 +23,7 @@ int kernel_init(struct kernel *k, struct platform *plat, const char *name)
 	k->boot_realtime_ns = clock_now_ns(CLOCK_REALTIME);
 	k->boot_monotonic_ns = clock_now_ns(CLOCK_MONOTONIC);
 	snprintf(k->name, sizeof(k->name), "%s", name ? name : "sentry");
+	sig_users_init(&k->sig_users);
 	err = ts_init(&k->ts);
 	if (err < 0)
 		ts_destroy(&k->ts);
@@ -52,6 +53,7 @@ void kernel_destroy(struct kernel *k)
 	pthread_rwlock_unlock(&k->ts.mu);
 	rcu_barrier();
 	ts_destroy(&k->ts);
+	sig_users_destroy(&k->sig_users); /* after the last queue is freed */
 	pthread_mutex_destroy(&k->ext_mu);
 	free(k->default_cpus_hex);
 	free(k->default_cpus_list);

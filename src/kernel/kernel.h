@@ -48,6 +48,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kernel/sig_users.h"
 #include "kernel/task.h"
 #include "kernel/task_set.h"
 
@@ -133,6 +134,9 @@ struct kernel {
 	/* Exit status of the init task once it has exited (a wait(2) status),
 	 * -1 before. Protected by ts.mu. */
 	int init_exit_status;
+
+	/* Queued signals per real user (SigQ). Its own locking. */
+	struct sig_users sig_users;
 
 	/* Event hook for catchpoints. Written under ext_mu with
 	 * rcu_assign_pointer(); called under rcu_read_lock() by

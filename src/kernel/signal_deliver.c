@@ -45,12 +45,13 @@ static struct task *tg_any_live_task_locked(struct thread_group *tg)
 	return NULL;
 }
 
-bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info,
-			bool external)
+bool sig_enqueue_locked(struct kernel *k, struct task *t, bool shared,
+			const siginfo_t *info, bool external)
 {
 	struct sig_pending *p = shared ? &t->tg->shared_pending : &t->pending;
 	int sig = info->si_signo;
 	struct sig_queued *q;
+	uint32_t uid;
 
 	if (!sig_is_rt(sig) && (p->set & sig_bit(sig)))
 		return false; /* standard signals coalesce */
@@ -59,6 +60,11 @@ bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info,
 		return false;
 	q->info = *info;
 	q->external = external;
+	/* Linux charges the target's real user (__sigqueue_alloc). */
+	pthread_mutex_lock(&t->mu);
+	uid = t->uid;
+	pthread_mutex_unlock(&t->mu);
+	q->charged = sig_users_charge(&k->sig_users, uid);
 	cds_list_add_tail(&q->node, &p->queue);
 	p->nr_queued++;
 	p->set |= sig_bit(sig);
@@ -117,6 +123,7 @@ static bool sig_dequeue(struct sig_pending *p, int sig, siginfo_t *info,
 		p->nr_queued--;
 		bool last = q == found;
 
+		sig_users_uncharge(q->charged);
 		free(q);
 		if (last)
 			break;
@@ -373,7 +380,7 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 		bool ring;
 
 		pthread_mutex_lock(&t->tg->sighand->mu);
-		ring = sig_enqueue_locked(t, shared[i], info, ring_host);
+		ring = sig_enqueue_locked(k, t, shared[i], info, ring_host);
 		pthread_mutex_unlock(&t->tg->sighand->mu);
 		/* Only a newly queued signal needs the host rung: a
 		 * coalesced one is already on its way. */

@@ -37,13 +37,14 @@ void kernel_group_stop_host(struct kernel *k, struct task *t, int sig,
 			    bool entering);
 
 /*
- * sig_enqueue_locked queues info for t (shared: for its thread group).
- * Standard signals already pending are coalesced. Returns true when the
- * signal was queued (a new host doorbell is needed). Preconditions: the
- * signal mutex of t's group is held.
+ * sig_enqueue_locked queues info for t (shared: for its thread group),
+ * counted against t's real user (k->sig_users). Standard signals already
+ * pending are coalesced. Returns true when the signal was queued (a new
+ * host doorbell is needed). Preconditions: the signal mutex of t's group
+ * is held, t.mu is not.
  */
-bool sig_enqueue_locked(struct task *t, bool shared, const siginfo_t *info,
-			bool external);
+bool sig_enqueue_locked(struct kernel *k, struct task *t, bool shared,
+			const siginfo_t *info, bool external);
 
 /* The host consumed sig for t without a delivery stop (sigtimedwait):
  * drop the kernel's matching entry. */

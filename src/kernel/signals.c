@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/sig_users.h"
+
 struct sighand *sighand_new(void)
 {
 	struct sighand *sh = calloc(1, sizeof(*sh));
@@ -72,6 +74,7 @@ void sig_pending_clear(struct sig_pending *p)
 
 	cds_list_for_each_entry_safe(q, tmp, &p->queue, node) {
 		cds_list_del(&q->node);
+		sig_users_uncharge(q->charged);
 		free(q);
 	}
 	p->set = 0;

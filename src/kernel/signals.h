@@ -51,6 +51,8 @@ struct sig_queued {
 	/* Sent from outside the sandbox (the debugger): the host sees the
 	 * sentry's own kill, whose siginfo names no sender in the sandbox. */
 	bool external;
+	/* The user it is counted against (sig_users.h), or NULL. */
+	long *charged;
 };
 
 /* A pending set: a task's private one or a thread group's shared one.

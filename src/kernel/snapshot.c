@@ -205,6 +205,7 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 	out->fsgid = t->fsgid;
 	out->start_ns = t->start_ns;
 	pthread_mutex_unlock(&t->mu);
+	out->user_queued = sig_users_queued(&k->sig_users, out->uid);
 	out->nr_syscalls = __atomic_load_n(&t->nr_syscalls, __ATOMIC_RELAXED);
 	out->nr_signals = __atomic_load_n(&t->nr_signals, __ATOMIC_RELAXED);
 

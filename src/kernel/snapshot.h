@@ -70,6 +70,8 @@ struct task_snap {
 	sigset64_t ignored, caught;
 	struct sig_snap *queued;    /* private then shared, oldest first */
 	int nr_queued;
+	long user_queued;           /* queued for the task's real user, in
+				       the whole sandbox (SigQ) */
 	struct sig_altstack altstack;
 
 	/* Stops. */

@@ -126,7 +126,8 @@ static void tg_reparent_children_locked(struct kernel *k,
  * do_notify_parent() builds; the host sends the same signal, and its
  * delivery stop consumes this entry. Preconditions: ts.mu held for
  * writing. */
-static void tg_notify_parent_locked(struct thread_group *tg, int status)
+static void tg_notify_parent_locked(struct kernel *k, struct thread_group *tg,
+				    int status)
 {
 	struct thread_group *p = tg->parent;
 	int sig = tg->leader->exit_signal;
@@ -149,7 +150,7 @@ static void tg_notify_parent_locked(struct thread_group *tg, int status)
 	 * would never be consumed. */
 	if (sig != SIGCHLD || p->sighand->actions[SIGCHLD - 1].handler !=
 				      (uint64_t)(uintptr_t)SIG_IGN)
-		sig_enqueue_locked(p->leader, true, &si, false);
+		sig_enqueue_locked(k, p->leader, true, &si, false);
 	pthread_mutex_unlock(&p->sighand->mu);
 }
 
@@ -162,7 +163,7 @@ static void tg_exit_locked(struct kernel *k, struct thread_group *tg,
 	tg_reparent_children_locked(k, tg);
 	if (tg == k->ts.init)
 		k->init_exit_status = status;
-	tg_notify_parent_locked(tg, status);
+	tg_notify_parent_locked(k, tg, status);
 	if (!tg->parent || tg_parent_autoreaps(tg->parent,
 					       tg->leader->exit_signal)) {
 		/* Init is reaped by the sentry itself; autoreaped children by

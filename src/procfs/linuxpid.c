@@ -343,7 +343,7 @@ static void status_value(struct pbuf *b, const struct kernel *k, int i,
 	case SK_SIGQ: {
 		const char *slash = host ? memchr(host, '/', host_len) : NULL;
 
-		pbuf_put_i64(b, t->nr_queued);
+		pbuf_put_i64(b, t->user_queued);
 		pbuf_putc(b, '/');
 		if (slash)
 			pbuf_put(b, slash + 1, host_len - (size_t)(slash + 1 - host));

@@ -1010,6 +1010,15 @@ def filesystem_shows_a_known_state(ctx):
         for k in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"):
             expect(f"proc/PID/status {k} (host's)", ours.get(k), host.get(k))
         expect("proc/PID/status Threads", ours.get("Threads"), "10")
+        # SigQ: the signals queued for the real user in the whole sandbox
+        # (USR1 and RTMIN+2), over the host's RLIMIT_SIGPENDING. (The
+        # host's own count is of every root process on the machine.)
+        expect("proc/PID/status SigQ", ours.get("SigQ"),
+               "2/" + host.get("SigQ", "/?").split("/")[1])
+        expect("proc/STOPPED/status SigQ (same user)",
+               dict(l.split(":\t", 1) for l in read_file(
+                   m("proc", stopped, "status")).splitlines()).get("SigQ"),
+               ours.get("SigQ"))
         expect("proc/PID/status SigPnd", ours.get("SigPnd"),
                "0000000000000200")
         expect("proc/PID/status ShdPnd", ours.get("ShdPnd"),

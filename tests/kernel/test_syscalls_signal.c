@@ -13,6 +13,8 @@
 #include "kernel/kernel.h"
 #include "kernel/lifecycle.h"
 #include "kernel/sigmask.h"
+#include "kernel/rcu.h"
+#include "kernel/signal_deliver.h"
 #include "kernel/snapshot.h"
 
 #define THREAD_FLAGS                                                      \
@@ -363,6 +365,59 @@ static void standard_signals_coalesce_and_realtime_ones_queue(void **state)
 	task_snap_free(&s);
 }
 
+/* SigQ's count is the whole sandbox's queued signals for the task's real
+ * user, as Linux's RLIMIT_SIGPENDING count: charged to the target's user
+ * when queued, uncharged when delivered or when its task goes. */
+static void queued_signals_are_counted_per_real_user(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *a = fake_fork(w->k, w->init, 2);
+	struct task *b = fake_fork(w->k, w->init, 3);
+	struct task *other = fake_fork(w->k, w->init, 4);
+	siginfo_t si;
+	struct task_snap s;
+
+	pthread_mutex_lock(&other->mu);
+	other->uid = 1000;
+	pthread_mutex_unlock(&other->mu);
+	verdict(w, w->init, SYS_kill, 2, 40, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, 40, 0, 0);
+	verdict(w, w->init, SYS_kill, 3, SIGUSR1, 0, 0);
+	verdict(w, w->init, SYS_kill, 4, SIGUSR1, 0, 0);
+	s = snap(w, 1);
+	assert_int_equal(s.user_queued, 3); /* 2's two and 3's one */
+	task_snap_free(&s);
+	s = snap(w, 4);
+	assert_int_equal(s.user_queued, 1);
+	task_snap_free(&s);
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = 40;
+	si.si_code = SI_USER;
+	si.si_pid = 1;
+	assert_int_equal(kernel_signal_deliver(w->k, a, &si), 40);
+	s = snap(w, 3);
+	assert_int_equal(s.user_queued, 2);
+	task_snap_free(&s);
+	/* A zombie's queue is flushed when it is reaped (release_task), and
+	 * its exit queued a SIGCHLD for init. */
+	fake_exit(w->k, b, 0);
+	s = snap(w, 2);
+	assert_int_equal(s.user_queued, 3);
+	task_snap_free(&s);
+	{
+		struct syscall_frame f;
+
+		assert_int_equal(sc(w, w->init, &f, SYS_wait4, 3, 0, 0, 0),
+				 SC_HOST_EXIT);
+		fake_syscall_exit(w->k, w->init, &f, 3);
+	}
+	rcu_barrier(); /* the reaped group's queue is freed after a grace */
+	s = snap(w, 2);
+	assert_int_equal(s.user_queued, 2); /* 2's one left, and SIGCHLD */
+	task_snap_free(&s);
+}
+
 static void tgkill_queues_a_signal_for_the_one_thread(void **state)
 {
 	struct fake_world *w = *state;
@@ -504,6 +559,7 @@ int main(int argc, char **argv)
 		TEST(kill_queues_a_shared_signal_for_the_target_process),
 		TEST(kill_of_a_process_group_queues_for_every_member),
 		TEST(standard_signals_coalesce_and_realtime_ones_queue),
+		TEST(queued_signals_are_counted_per_real_user),
 		TEST(tgkill_queues_a_signal_for_the_one_thread),
 		TEST(tkill_and_tgkill_of_unknown_threads_are_esrch),
 		TEST(tkill_and_tgkill_with_bad_ids_are_einval),

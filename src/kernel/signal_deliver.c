@@ -146,6 +146,35 @@ static bool sig_ignored_locked(const struct sighand *sh, int sig)
 	       (SIG_DEFAULT_IGNORE & sig_bit(sig));
 }
 
+/* Drops every entry for sig from p. Preconditions: signal mutex. */
+static void sig_discard_locked(struct sig_pending *p, int sig)
+{
+	struct sig_queued *q, *tmp;
+
+	if (!(p->set & sig_bit(sig)))
+		return;
+	cds_list_for_each_entry_safe(q, tmp, &p->queue, node) {
+		if (q->info.si_signo != sig)
+			continue;
+		cds_list_del(&q->node);
+		p->nr_queued--;
+		sig_users_uncharge(q->charged);
+		free(q);
+	}
+	p->set &= ~sig_bit(sig);
+}
+
+void sig_discard_ignored_locked(struct thread_group *tg, int sig)
+{
+	struct task *t;
+
+	if (!sig_ignored_locked(tg->sighand, sig))
+		return;
+	sig_discard_locked(&tg->shared_pending, sig);
+	cds_list_for_each_entry(t, &tg->tasks, tg_node)
+		sig_discard_locked(&t->pending, sig);
+}
+
 /* The host is about to run sig's handler (if it has one): apply what
  * Linux's signal_delivered() and get_signal() do to the emulated state.
  * Preconditions: signal mutex. */

@@ -46,6 +46,15 @@ void kernel_group_stop_host(struct kernel *k, struct task *t, int sig,
 bool sig_enqueue_locked(struct kernel *k, struct task *t, bool shared,
 			const siginfo_t *info, bool external);
 
+/*
+ * sig_discard_ignored_locked drops sig from the queues of tg and of each
+ * of its tasks if tg's disposition now ignores it, as Linux's
+ * do_sigaction() does (and the host then does to its own queues: no
+ * delivery stop would ever take the entries). Preconditions: ts.mu held
+ * for reading (tg's task list), the signal mutex.
+ */
+void sig_discard_ignored_locked(struct thread_group *tg, int sig);
+
 /* The host consumed sig for t without a delivery stop (sigtimedwait):
  * drop the kernel's matching entry. */
 void sig_consumed(struct kernel *k, struct task *t, int sig);

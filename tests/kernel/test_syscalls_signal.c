@@ -418,6 +418,32 @@ static void queued_signals_are_counted_per_real_user(void **state)
 	task_snap_free(&s);
 }
 
+/* Setting a pending signal's disposition to ignore discards it from the
+ * process's queues (Linux's do_sigaction), as the host discards its own;
+ * a handler or SIG_DFL of a signal whose default is not to ignore keeps
+ * it. */
+static void ignoring_a_pending_signal_discards_it(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct task_snap s;
+
+	verdict(w, w->init, SYS_kill, 2, SIGUSR1, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, 40, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, SIGCHLD, 0, 0);
+	verdict(w, c, SYS_rt_sigaction, 40,
+		push_action(w, 2, 0x4000, SA_SIGINFO, 0), 0, 8);
+	verdict(w, c, SYS_rt_sigaction, SIGUSR1,
+		push_action(w, 2, (uint64_t)(uintptr_t)SIG_IGN, 0, 0), 0, 8);
+	verdict(w, c, SYS_rt_sigaction, SIGCHLD,
+		push_action(w, 2, (uint64_t)(uintptr_t)SIG_DFL, 0, 0), 0, 8);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending, sig_bit(40));
+	assert_int_equal(s.nr_queued, 1);
+	assert_int_equal(s.user_queued, 1);
+	task_snap_free(&s);
+}
+
 static void tgkill_queues_a_signal_for_the_one_thread(void **state)
 {
 	struct fake_world *w = *state;
@@ -560,6 +586,7 @@ int main(int argc, char **argv)
 		TEST(kill_of_a_process_group_queues_for_every_member),
 		TEST(standard_signals_coalesce_and_realtime_ones_queue),
 		TEST(queued_signals_are_counted_per_real_user),
+		TEST(ignoring_a_pending_signal_discards_it),
 		TEST(tgkill_queues_a_signal_for_the_one_thread),
 		TEST(tkill_and_tgkill_of_unknown_threads_are_esrch),
 		TEST(tkill_and_tgkill_with_bad_ids_are_einval),

@@ -42,9 +42,14 @@ enum sc_action sys_rt_sigaction(struct kernel *k, struct task *t,
 		return SC_RETURN;
 	}
 	act.mask &= ~SIG_UNBLOCKABLE;
+	pthread_rwlock_rdlock(&k->ts.mu);
 	task_lock_signals(t);
 	t->tg->sighand->actions[sig - 1] = act;
+	/* Ignoring a pending signal discards it (POSIX; Linux's
+	 * do_sigaction()), from the caller's process only. */
+	sig_discard_ignored_locked(t->tg, sig);
 	task_unlock_signals(t);
+	pthread_rwlock_unlock(&k->ts.mu);
 	return SC_HOST;
 }
 

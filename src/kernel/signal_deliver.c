@@ -164,15 +164,40 @@ static void sig_discard_locked(struct sig_pending *p, int sig)
 	p->set &= ~sig_bit(sig);
 }
 
-void sig_discard_ignored_locked(struct thread_group *tg, int sig)
+/* Drops sigs from the queues of tg and of each of its tasks.
+ * Preconditions: ts.mu for reading, signal mutex. */
+static void sig_discard_set_locked(struct thread_group *tg, sigset64_t sigs)
 {
 	struct task *t;
 
-	if (!sig_ignored_locked(tg->sighand, sig))
-		return;
-	sig_discard_locked(&tg->shared_pending, sig);
-	cds_list_for_each_entry(t, &tg->tasks, tg_node)
-		sig_discard_locked(&t->pending, sig);
+	for (int sig = 1; sig <= SIG_MAX; sig++) {
+		if (!(sigs & sig_bit(sig)))
+			continue;
+		sig_discard_locked(&tg->shared_pending, sig);
+		cds_list_for_each_entry(t, &tg->tasks, tg_node)
+			sig_discard_locked(&t->pending, sig);
+	}
+}
+
+/* Linux's prepare_signal(): a stop signal discards a pending SIGCONT
+ * and SIGCONT discards pending stop signals, in every queue of the
+ * target process, before the new one is queued. Preconditions: ts.mu for
+ * reading, signal mutex. */
+static void sig_prepare_locked(struct thread_group *tg, int sig)
+{
+	const sigset64_t stops = sig_bit(SIGSTOP) | sig_bit(SIGTSTP) |
+				 sig_bit(SIGTTIN) | sig_bit(SIGTTOU);
+
+	if (stops & sig_bit(sig))
+		sig_discard_set_locked(tg, sig_bit(SIGCONT));
+	else if (sig == SIGCONT)
+		sig_discard_set_locked(tg, stops);
+}
+
+void sig_discard_ignored_locked(struct thread_group *tg, int sig)
+{
+	if (sig_ignored_locked(tg->sighand, sig))
+		sig_discard_set_locked(tg, sig_bit(sig));
 }
 
 /* The host is about to run sig's handler (if it has one): apply what
@@ -409,6 +434,7 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 		bool ring;
 
 		pthread_mutex_lock(&t->tg->sighand->mu);
+		sig_prepare_locked(t->tg, info->si_signo);
 		ring = sig_enqueue_locked(k, t, shared[i], info, ring_host);
 		pthread_mutex_unlock(&t->tg->sighand->mu);
 		/* Only a newly queued signal needs the host rung: a

@@ -444,6 +444,29 @@ static void ignoring_a_pending_signal_discards_it(void **state)
 	task_snap_free(&s);
 }
 
+/* Linux's prepare_signal(): SIGCONT discards pending stop signals and a
+ * stop signal discards a pending SIGCONT, before the new one is queued. */
+static void sigcont_and_stop_signals_cancel_each_other(void **state)
+{
+	struct fake_world *w = *state;
+	struct task_snap s;
+
+	fake_fork(w->k, w->init, 2);
+	verdict(w, w->init, SYS_kill, 2, SIGTSTP, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, SIGTTIN, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, SIGUSR1, 0, 0);
+	verdict(w, w->init, SYS_kill, 2, SIGCONT, 0, 0);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending, sig_bit(SIGUSR1) | sig_bit(SIGCONT));
+	assert_int_equal(s.nr_queued, 2);
+	task_snap_free(&s);
+	verdict(w, w->init, SYS_kill, 2, SIGTTOU, 0, 0);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending, sig_bit(SIGUSR1) | sig_bit(SIGTTOU));
+	assert_int_equal(s.user_queued, 2);
+	task_snap_free(&s);
+}
+
 static void tgkill_queues_a_signal_for_the_one_thread(void **state)
 {
 	struct fake_world *w = *state;
@@ -587,6 +610,7 @@ int main(int argc, char **argv)
 		TEST(standard_signals_coalesce_and_realtime_ones_queue),
 		TEST(queued_signals_are_counted_per_real_user),
 		TEST(ignoring_a_pending_signal_discards_it),
+		TEST(sigcont_and_stop_signals_cancel_each_other),
 		TEST(tgkill_queues_a_signal_for_the_one_thread),
 		TEST(tkill_and_tgkill_of_unknown_threads_are_esrch),
 		TEST(tkill_and_tgkill_with_bad_ids_are_einval),

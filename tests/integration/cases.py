@@ -1003,12 +1003,21 @@ def filesystem_shows_a_known_state(ctx):
         expect("another thread's shared_pending", thread["shared_pending"],
                sig["shared_pending"])
 
-        # proc/PID/status against the host's file of the same process.
+        # proc/PID/status against the host's file of the same process, for
+        # each process (init too: its dispositions are the kernel's
+        # belief, not read from the host).
+        for p in (1, pid, files_child, stopped):
+            theirs = host_status(keyed(read_file(
+                m("tasks", p, "status")))["host_tid"][0])
+            mine = dict(l.split(":\t", 1) for l in
+                        read_file(m("proc", p, "status")).splitlines())
+            for k in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt",
+                      "Threads"):
+                expect(f"proc/{p}/status {k} (host's)", mine.get(k),
+                       theirs.get(k))
         ours = dict(l.split(":\t", 1) for l in
                     read_file(m("proc", pid, "status")).splitlines())
         host = host_status(lead["host_tid"][0])
-        for k in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"):
-            expect(f"proc/PID/status {k} (host's)", ours.get(k), host.get(k))
         expect("proc/PID/status Threads", ours.get("Threads"), "10")
         # SigQ: the signals queued for the real user in the whole sandbox
         # (USR1 and RTMIN+2), over the host's RLIMIT_SIGPENDING. (The

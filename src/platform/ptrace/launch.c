@@ -17,6 +17,7 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -48,8 +49,22 @@ init_child(char *const argv[], const struct sock_fprog *prog, int sync_fd,
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
 		mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		      NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	/* Every disposition the default, as the kernel believes init's are:
+	 * glibc's signal() refuses its own signals (SIGCANCEL, SIGSETXID:
+	 * 32 and 33), whose handlers the fork kept, so the raw call. Nothing
+	 * here needs them (one thread, no cancellation, no set*id). */
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			uint64_t mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
+
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+				sizeof(dfl.mask));
+	}
 	if (mode == INIT_NEW_PGRP) {
 		/* Keep the terminal: be the foreground group of the sentry's
 		 * session, as a shell makes a job. */

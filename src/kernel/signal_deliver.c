@@ -119,12 +119,9 @@ static bool sig_dequeue(struct sig_pending *p, int sig, siginfo_t *info,
 	cds_list_for_each_entry_safe(q, tmp, &p->queue, node) {
 		if (q->info.si_signo != sig)
 			continue;
-		cds_list_del(&q->node);
-		p->nr_queued--;
 		bool last = q == found;
 
-		sig_users_uncharge(q->charged);
-		free(q);
+		sig_pending_remove(p, q);
 		if (last)
 			break;
 	}
@@ -154,12 +151,8 @@ static void sig_discard_locked(struct sig_pending *p, int sig)
 	if (!(p->set & sig_bit(sig)))
 		return;
 	cds_list_for_each_entry_safe(q, tmp, &p->queue, node) {
-		if (q->info.si_signo != sig)
-			continue;
-		cds_list_del(&q->node);
-		p->nr_queued--;
-		sig_users_uncharge(q->charged);
-		free(q);
+		if (q->info.si_signo == sig)
+			sig_pending_remove(p, q);
 	}
 	p->set &= ~sig_bit(sig);
 }

@@ -68,15 +68,19 @@ void sig_pending_init(struct sig_pending *p)
 	CDS_INIT_LIST_HEAD(&p->queue);
 }
 
+void sig_pending_remove(struct sig_pending *p, struct sig_queued *q)
+{
+	cds_list_del(&q->node);
+	p->nr_queued--;
+	sig_users_uncharge(q->charged);
+	free(q);
+}
+
 void sig_pending_clear(struct sig_pending *p)
 {
 	struct sig_queued *q, *tmp;
 
-	cds_list_for_each_entry_safe(q, tmp, &p->queue, node) {
-		cds_list_del(&q->node);
-		sig_users_uncharge(q->charged);
-		free(q);
-	}
+	cds_list_for_each_entry_safe(q, tmp, &p->queue, node)
+		sig_pending_remove(p, q);
 	p->set = 0;
-	p->nr_queued = 0;
 }

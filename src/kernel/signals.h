@@ -97,6 +97,10 @@ void sighand_reset_for_exec_locked(struct sighand *sh);
 void sig_pending_init(struct sig_pending *p);
 /* Frees every queued entry. */
 void sig_pending_clear(struct sig_pending *p);
+/* Takes q out of p and frees it, uncharging its user (sig_users.h); p's
+ * set is the caller's to update. Every removal of an entry goes through
+ * here. */
+void sig_pending_remove(struct sig_pending *p, struct sig_queued *q);
 
 /* Signal name without "SIG" ("INT", "RTMIN+3"); NULL when invalid. */
 const char *sig_name(int sig, char *buf, size_t len);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "debugger/dump_file.h"
 #include "debugger/kstate.h"
 #include "debugger/proto.h"
 #include "debugger/server_internal.h"
@@ -693,21 +694,6 @@ CMD(cmd_bt)
 				    frames));
 }
 
-static int write_all_fd(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * dump: with "to_fd" the client passed the file to write (SCM_RIGHTS) and
  * the reply only says how much was written; the dump is rendered once,
@@ -735,7 +721,7 @@ CMD(cmd_dump)
 		rc = kernel_dump_render(c->srv->k, json, &text, &len);
 		if (rc < 0)
 			return rc;
-		rc = write_all_fd(c->req_fd, text, len);
+		rc = dump_write_all(c->req_fd, text, len);
 		free(text);
 		if (rc < 0) {
 			snprintf(err, errlen, "dump: cannot write the file: %s",

@@ -109,6 +109,21 @@ int dump_file_finish(struct dump_file *f, bool ok)
 	return err;
 }
 
+int dump_write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int dump_file_write(const char *path, const char *data, size_t len)
 {
 	struct dump_file f;
@@ -116,18 +131,7 @@ int dump_file_write(const char *path, const char *data, size_t len)
 
 	if (err < 0)
 		return err;
-	while (len > 0 && !err) {
-		ssize_t w = write(f.fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			err = -errno;
-			break;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
+	err = dump_write_all(f.fd, data, len);
 	if (err) {
 		dump_file_finish(&f, false);
 		return err;

@@ -32,5 +32,8 @@ int dump_file_finish(struct dump_file *f, bool ok);
 /* dump_file_open, the whole of data, dump_file_finish. Returns 0 or
  * -errno. */
 int dump_file_write(const char *path, const char *data, size_t len);
+/* Writes all len bytes of data to fd (retrying short writes and EINTR).
+ * Returns 0 or -errno. */
+int dump_write_all(int fd, const char *data, size_t len);
 
 #endif

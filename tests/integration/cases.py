@@ -157,6 +157,14 @@ def sleep_cmdline(marker):
     return b"sleep\0" + marker.encode() + b"\0"
 
 
+def sleep_stat(mnt, marker):
+    """(PID, stat fields) of `sleep MARKER` in mnt's proc/, or None."""
+    pid = pid_with_cmdline(os.path.join(mnt, "proc"), sleep_cmdline(marker))
+    if pid is None:
+        return None
+    return pid, stat_fields(os.path.join(mnt, "proc", pid, "stat"))
+
+
 def compare(ctx, argv, normalise=lambda s: s, **kw):
     native = ctx.run(argv, False, **kw)
     sandboxed = ctx.run(argv, True, **kw)
@@ -669,12 +677,8 @@ def a_session_that_takes_a_terminal_has_a_foreground(ctx):
     argv = ["script", "-qc", f"sleep {marker}", "/dev/null"]
     with mounted_run(ctx, "ctty", argv, d) as (proc, mnt):
         def pgrp_and_tpgid():
-            pid = pid_with_cmdline(os.path.join(mnt, "proc"),
-                                   sleep_cmdline(marker))
-            if pid is None:
-                return None
-            fields = stat_fields(os.path.join(mnt, "proc", pid, "stat"))
-            return (fields[2], fields[5])
+            found = sleep_stat(mnt, marker)
+            return found and (found[1][2], found[1][5])
 
         got, err = poll(pgrp_and_tpgid)
         print("sleep's pgrp, tpgid:", got, "last error:", err)
@@ -872,12 +876,8 @@ def foreground_group_follows_tcsetpgrp(ctx):
         time.sleep(1.0)
         os.write(fd, f"sleep {marker}\n".encode())
         def pid_pgrp_tpgid():
-            p = pid_with_cmdline(os.path.join(mnt, "proc"),
-                                 sleep_cmdline(marker))
-            if p is None:
-                return None
-            st = stat_fields(os.path.join(mnt, "proc", p, "stat"))
-            return (p, st[2], st[5])
+            found = sleep_stat(mnt, marker)
+            return found and (found[0], found[1][2], found[1][5])
 
         found, err = poll(pid_pgrp_tpgid)
         print("sleep pid, pgrp, tpgid:", found, "last error:", err)

@@ -272,6 +272,10 @@ json_t *dump_task_ptrace_json(const struct task_snap *s)
 				? modes[p->syscall_mode]
 				: "?"));
 	set(o, "singlestep", json_boolean(p->singlestep));
+	set(o, "stop", json_string(ptrace_stop_name(p->stop)));
+	set(o, "reported", json_boolean(p->reported));
+	set(o, "listening", json_boolean(p->listening));
+	set(o, "interrupt_pending", json_boolean(p->interrupt_pending));
 	set(o, "stop_code", json_integer(p->stop_code));
 	set(o, "siginfo", p->has_siginfo ? dump_siginfo_json(&p->siginfo)
 					 : json_null());

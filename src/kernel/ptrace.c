@@ -1,16 +1,553 @@
 /*
- * This file implements the emulated ptrace state of a task. The ptrace(2)
- * syscall between sandboxed tasks is not emulated yet and answers ENOSYS
- * (counted in /mnt/sentry/kernel/syscalls); the state exists so that the
- * filesystem, the debugger and dumps report it from the start.
+ * This file implements the emulated ptrace state machine (Linux's
+ * kernel/ptrace.c and ptrace_stop()/ptrace_signal() of kernel/signal.c):
+ * how a tracee enters each ptrace-stop, what its tracer's wait reports,
+ * and what happens when either of them dies. The ptrace(2) requests
+ * themselves are in syscalls/ptrace.c.
+ *
+ * A tracee enters a stop at one of its host stops: the platform tells the
+ * kernel what the host reported (a signal, a syscall entry or exit, an
+ * event) and keeps the host thread stopped while ptrace_holds() says so.
+ * Entering a stop records its wait(2) code, marks it unreported, sends
+ * the tracer SIGCHLD (CLD_TRAPPED) and wakes the tracer's parked waits.
+ *
+ * Divergences from Linux, documented in sentry(1):
+ *   - the tracer is a thread group's leader for PTRACE_TRACEME;
+ *   - a tracee's real parent may reap it on the host before its tracer's
+ *     wait reported the death (the tracer still gets the report);
+ *   - PTRACE_EVENT_VFORK_DONE is not reported.
  */
-#include "kernel/ptrace.h"
-
+#include <errno.h>
+#include <linux/sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "kernel/kernel.h"
+#include "kernel/ptrace.h"
+#include "kernel/signal_deliver.h"
+#include "kernel/task_set_internal.h"
+#include "platform/platform.h"
 
 void ptrace_state_init(struct ptrace_state *p)
 {
 	memset(p, 0, sizeof(*p));
 	CDS_INIT_LIST_HEAD(&p->tracees);
 	CDS_INIT_LIST_HEAD(&p->tracee_node);
+	CDS_INIT_LIST_HEAD(&p->exits);
+}
+
+const char *ptrace_stop_name(int kind)
+{
+	static const char *const names[] = {
+		[PTRACE_STOP_NONE] = "none",
+		[PTRACE_STOP_SIGNAL] = "signal",
+		[PTRACE_STOP_GROUP] = "group",
+		[PTRACE_STOP_SYSCALL_ENTER] = "syscall-enter",
+		[PTRACE_STOP_SYSCALL_EXIT] = "syscall-exit",
+		[PTRACE_STOP_EVENT] = "event",
+	};
+
+	if (kind < 0 || kind >= (int)(sizeof(names) / sizeof(names[0])))
+		return "?";
+	return names[kind];
+}
+
+bool ptrace_holds(const struct task *t)
+{
+	return __atomic_load_n(&t->ptrace.stop, __ATOMIC_ACQUIRE) !=
+	       PTRACE_STOP_NONE;
+}
+
+bool ptrace_traced(const struct task *t)
+{
+	return __atomic_load_n(&t->ptrace.tracer, __ATOMIC_ACQUIRE) != NULL;
+}
+
+enum ptrace_run_mode ptrace_run_mode(const struct task *t)
+{
+	const struct ptrace_state *p = &t->ptrace;
+
+	if (!ptrace_traced(t))
+		return PTRACE_RUN_CONT;
+	if (p->syscall_mode == PTRACE_MODE_EMU)
+		return PTRACE_RUN_SYSEMU;
+	if (p->singlestep)
+		return PTRACE_RUN_SINGLESTEP;
+	if (p->syscall_mode == PTRACE_MODE_SYSCALL)
+		return PTRACE_RUN_SYSCALL;
+	return PTRACE_RUN_CONT;
+}
+
+bool ptrace_wants_exit_event(const struct task *t)
+{
+	return ptrace_traced(t) && (t->ptrace.options & PTRACE_O_TRACEEXIT);
+}
+
+/* The tracer of t (a new reference) and its thread group's ID, or NULL. */
+static struct task *ptrace_get_tracer(struct kernel *k, struct task *t,
+				      pid_t *tgid)
+{
+	struct task *tr;
+
+	pthread_rwlock_rdlock(&k->ts.mu);
+	tr = t->ptrace.tracer;
+	if (tr && !task_tryget(tr))
+		tr = NULL;
+	*tgid = tr ? tr->tg->tgid : 0;
+	pthread_rwlock_unlock(&k->ts.mu);
+	return tr;
+}
+
+void ptrace_wake_waiters(struct kernel *k, pid_t tgid)
+{
+	struct task **v = NULL;
+	struct task *t;
+	size_t n = 0;
+	struct thread_group *tg;
+
+	if (!k->plat || !k->plat->ops->wake || tgid <= 0)
+		return;
+	pthread_rwlock_rdlock(&k->ts.mu);
+	rcu_read_lock();
+	t = task_lookup_rcu(k, tgid);
+	tg = t ? t->tg : NULL;
+	rcu_read_unlock();
+	if (tg) {
+		size_t cap = (size_t)tg->nr_tasks + 1;
+
+		v = calloc(cap, sizeof(*v));
+		cds_list_for_each_entry(t, &tg->tasks, tg_node) {
+			if (!v || n == cap)
+				break;
+			/* sc.parked is the platform thread's; so are we. */
+			if (t->sc.parked && task_tryget(t))
+				v[n++] = t;
+		}
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+	for (size_t i = 0; i < n; i++) {
+		k->plat->ops->wake(k->plat, v[i]);
+		task_put(v[i]);
+	}
+	free(v);
+}
+
+/* Tells t's tracer about t's new stop: SIGCHLD (CLD_TRAPPED) and its
+ * parked waits (Linux's do_notify_parent_cldstop() for a ptrace stop). */
+static void ptrace_notify_tracer(struct kernel *k, struct task *t, int code)
+{
+	siginfo_t si = { .si_signo = SIGCHLD, .si_code = CLD_TRAPPED };
+	struct task *tr;
+	pid_t tgid;
+
+	tr = ptrace_get_tracer(k, t, &tgid);
+	if (!tr)
+		return;
+	si.si_pid = t->tid;
+	si.si_status = code & 0xff;
+	pthread_mutex_lock(&t->mu);
+	si.si_uid = t->uid;
+	pthread_mutex_unlock(&t->mu);
+	sig_send(k, SIGNAL_TARGET_TG, tgid, &si, true);
+	ptrace_wake_waiters(k, tgid);
+	task_put(tr);
+}
+
+/* Enters a ptrace-stop of kind with wait code code (and siginfo info,
+ * when the stop has one). */
+static void ptrace_enter_stop(struct kernel *k, struct task *t,
+			      enum ptrace_stop_kind kind, int code,
+			      const siginfo_t *info, unsigned long msg)
+{
+	struct ptrace_state *p = &t->ptrace;
+
+	task_lock_signals(t);
+	p->stop_code = code;
+	p->reported = false;
+	p->has_siginfo = info != NULL;
+	if (info)
+		p->siginfo = *info;
+	else
+		memset(&p->siginfo, 0, sizeof(p->siginfo));
+	p->event_msg = msg;
+	p->resume_sig = 0;
+	p->resumed_from_signal = false;
+	p->interrupt_pending = false;
+	p->listening = false;
+	__atomic_store_n(&p->stop, kind, __ATOMIC_RELEASE);
+	task_unlock_signals(t);
+	ptrace_notify_tracer(k, t, code);
+}
+
+/* The siginfo Linux's ptrace_event()/ptrace_notify() shows for an event or
+ * syscall stop: SIGTRAP with si_code the stop code. */
+static siginfo_t ptrace_trap_info(struct task *t, int code)
+{
+	siginfo_t si = { .si_signo = SIGTRAP, .si_code = code };
+
+	si.si_pid = t->tid;
+	pthread_mutex_lock(&t->mu);
+	si.si_uid = t->uid;
+	pthread_mutex_unlock(&t->mu);
+	return si;
+}
+
+static void ptrace_event_stop(struct kernel *k, struct task *t, int event,
+			      unsigned long msg)
+{
+	int code = SIGTRAP | (event << 8);
+	siginfo_t si = ptrace_trap_info(t, code);
+
+	ptrace_enter_stop(k, t, PTRACE_STOP_EVENT, code, &si, msg);
+}
+
+bool ptrace_syscall_stop(struct kernel *k, struct task *t, bool entry)
+{
+	struct ptrace_state *p = &t->ptrace;
+	int code = SIGTRAP;
+	siginfo_t si;
+
+	if (!ptrace_traced(t) || p->syscall_mode == PTRACE_MODE_NONE)
+		return false;
+	if (p->options & PTRACE_O_TRACESYSGOOD)
+		code |= 0x80;
+	si = ptrace_trap_info(t, code);
+	p->in_syscall = entry;
+	ptrace_enter_stop(k, t, entry ? PTRACE_STOP_SYSCALL_ENTER
+				      : PTRACE_STOP_SYSCALL_EXIT,
+			  code, &si, 0);
+	return true;
+}
+
+bool ptrace_interrupt_stop(struct kernel *k, struct task *t)
+{
+	if (!ptrace_traced(t) || !t->ptrace.interrupt_pending)
+		return false;
+	ptrace_event_stop(k, t, PTRACE_EVENT_STOP, 0);
+	return true;
+}
+
+bool ptrace_group_stop(struct kernel *k, struct task *t, int sig,
+		       bool entering)
+{
+	struct ptrace_state *p = &t->ptrace;
+
+	if (!ptrace_traced(t))
+		return false;
+	if (entering) {
+		/* ptrace(2) "group-stop": a seized tracee reports it as
+		 * PTRACE_EVENT_STOP with the stop signal, any other with the
+		 * stop signal alone. The host keeps the thread in its group
+		 * stop; the kernel does not hold it otherwise. */
+		int code = p->seized ? sig | (PTRACE_EVENT_STOP << 8) : sig;
+		siginfo_t si = ptrace_trap_info(t, code);
+
+		si.si_signo = sig;
+		ptrace_enter_stop(k, t, PTRACE_STOP_GROUP, code,
+				  p->seized ? NULL : &si, 0);
+		return false;
+	}
+	/* SIGCONT ended the group stop. A seized tracee that was in it
+	 * (reported or listening) traps again with PTRACE_EVENT_STOP and
+	 * SIGTRAP (Linux's JOBCTL_TRAP_NOTIFY); the SIGCONT itself then
+	 * comes as a signal-delivery-stop. */
+	if (p->seized && (p->stop == PTRACE_STOP_GROUP || p->listening)) {
+		ptrace_event_stop(k, t, PTRACE_EVENT_STOP, 0);
+		return true;
+	}
+	if (p->stop == PTRACE_STOP_GROUP) {
+		task_lock_signals(t);
+		__atomic_store_n(&p->stop, PTRACE_STOP_NONE, __ATOMIC_RELEASE);
+		task_unlock_signals(t);
+	}
+	return false;
+}
+
+bool ptrace_signal_stop(struct kernel *k, struct task *t,
+			const siginfo_t *info)
+{
+	if (!ptrace_traced(t) || info->si_signo == SIGKILL)
+		return false;
+	ptrace_enter_stop(k, t, PTRACE_STOP_SIGNAL, info->si_signo, info, 0);
+	return true;
+}
+
+int ptrace_signal_resume(struct kernel *k, struct task *t, siginfo_t *info)
+{
+	struct ptrace_state *p = &t->ptrace;
+	int sig;
+
+	task_lock_signals(t);
+	if (!p->resumed_from_signal) {
+		task_unlock_signals(t);
+		return 0;
+	}
+	p->resumed_from_signal = false;
+	sig = p->resume_sig;
+	*info = p->siginfo;
+	task_unlock_signals(t);
+	if (sig <= 0)
+		return 0;
+	/* Linux's ptrace_signal(): a signal other than the one stopped for
+	 * gets a siginfo of the tracer's own making. */
+	if (info->si_signo != sig) {
+		memset(info, 0, sizeof(*info));
+		info->si_signo = sig;
+		info->si_code = SI_USER;
+		info->si_pid = p->tracer ? p->tracer->tg->tgid : 0;
+	}
+	return kernel_signal_dispose(k, t, info);
+}
+
+void ptrace_clone(struct kernel *k, struct task *parent, struct task *child,
+		  unsigned long flags, int exit_signal)
+{
+	struct ptrace_state *pp = &parent->ptrace, *cp = &child->ptrace;
+	int event;
+	bool trace;
+
+	if (!ptrace_traced(parent))
+		return;
+	/* Linux's kernel_clone(): which event this clone is. */
+	if (flags & CLONE_VFORK)
+		event = PTRACE_EVENT_VFORK;
+	else if (exit_signal != SIGCHLD || (flags & CLONE_THREAD))
+		event = PTRACE_EVENT_CLONE;
+	else
+		event = PTRACE_EVENT_FORK;
+	trace = (pp->options & (1u << event)) || (flags & CLONE_PTRACE);
+	if (!trace)
+		return;
+	pthread_rwlock_wrlock(&k->ts.mu);
+	if (pp->tracer && !cp->tracer) {
+		cp->tracer = pp->tracer;
+		cds_list_add_tail(&cp->tracee_node,
+				  &pp->tracer->ptrace.tracees);
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+	task_lock_signals(child);
+	cp->seized = pp->seized;
+	cp->options = pp->options;
+	task_unlock_signals(child);
+	/* The parent reports the event first, as Linux's kernel_clone()
+	 * does before the child can run. */
+	if (pp->options & (1u << event))
+		ptrace_event_stop(k, parent, event, (unsigned long)child->tid);
+	/* ptrace(2): an automatically attached child starts in
+	 * PTRACE_EVENT_STOP when seized, with a SIGSTOP otherwise. */
+	if (cp->seized) {
+		ptrace_event_stop(k, child, PTRACE_EVENT_STOP, 0);
+	} else {
+		siginfo_t si = { .si_signo = SIGSTOP, .si_code = SI_USER };
+
+		ptrace_enter_stop(k, child, PTRACE_STOP_SIGNAL, SIGSTOP, &si,
+				  0);
+	}
+}
+
+void ptrace_exec(struct kernel *k, struct task *t, pid_t former)
+{
+	struct ptrace_state *p = &t->ptrace;
+
+	if (!ptrace_traced(t))
+		return;
+	p->in_syscall = false;
+	if (p->options & PTRACE_O_TRACEEXEC) {
+		ptrace_event_stop(k, t, PTRACE_EVENT_EXEC,
+				  (unsigned long)former);
+	} else if (!p->seized) {
+		/* ptrace(2) "execve(2) under ptrace": the legacy SIGTRAP. */
+		siginfo_t si = { .si_signo = SIGTRAP, .si_code = SI_USER };
+
+		sig_send(k, SIGNAL_TARGET_TASK, t->tid, &si, true);
+	}
+}
+
+void ptrace_exit_begin(struct kernel *k, struct task *t, int status)
+{
+	if (ptrace_wants_exit_event(t))
+		ptrace_event_stop(k, t, PTRACE_EVENT_EXIT,
+				  (unsigned long)(unsigned)status);
+}
+
+/* Unlinks tracee from its tracer and clears its ptrace state.
+ * Preconditions: ts.mu held for writing. */
+static void ptrace_unlink_locked(struct task *tracee)
+{
+	struct ptrace_state *p = &tracee->ptrace;
+
+	cds_list_del_init(&p->tracee_node);
+	pthread_mutex_lock(&tracee->tg->sighand->mu);
+	__atomic_store_n(&p->tracer, NULL, __ATOMIC_RELEASE);
+	p->seized = false;
+	p->options = 0;
+	p->syscall_mode = PTRACE_MODE_NONE;
+	p->singlestep = false;
+	p->has_siginfo = false;
+	p->interrupt_pending = false;
+	p->listening = false;
+	p->in_syscall = false;
+	__atomic_store_n(&p->stop, PTRACE_STOP_NONE, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&tracee->tg->sighand->mu);
+}
+
+void ptrace_detach_locked(struct kernel *k, struct task *tracee)
+{
+	ptrace_unlink_locked(tracee);
+}
+
+void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
+			pid_t **kill_tids, int *nr_kill)
+{
+	struct ptrace_state *p = &t->ptrace;
+	struct task *tracee, *tmp;
+	struct ptrace_exit_notice *n, *ntmp;
+	struct task *tracer = p->tracer;
+
+	*kill_tids = NULL;
+	*nr_kill = 0;
+	if (tracer) {
+		/* The tracer's wait reports the death, unless the tracer's
+		 * group is the real parent of t's process, whose wait reaps
+		 * the zombie and reports it that way (a thread's death is
+		 * reported by its tracer in any case). */
+		bool parent_reports = t == t->tg->leader &&
+				      t->tg->parent == tracer->tg;
+
+		if (!parent_reports) {
+			n = calloc(1, sizeof(*n));
+			if (n) {
+				n->tid = t->tid;
+				n->status = status;
+				n->uid = t->uid;
+				cds_list_add_tail(&n->node,
+						  &tracer->ptrace.exits);
+			}
+		}
+		ptrace_unlink_locked(t);
+	}
+	/* ptrace(2): "If the tracer dies, all tracees are automatically
+	 * detached and restarted, unless they were in group-stop", or
+	 * killed with PTRACE_O_EXITKILL. */
+	cds_list_for_each_entry_safe(tracee, tmp, &p->tracees,
+				     ptrace.tracee_node) {
+		bool kill = tracee->ptrace.options & PTRACE_O_EXITKILL;
+
+		ptrace_unlink_locked(tracee);
+		if (kill) {
+			pid_t *v = realloc(*kill_tids, sizeof(pid_t) *
+							(size_t)(*nr_kill + 1));
+
+			if (v) {
+				*kill_tids = v;
+				v[(*nr_kill)++] = tracee->tid;
+			}
+		}
+		if (k->plat)
+			k->plat->ops->release(k->plat, tracee);
+	}
+	cds_list_for_each_entry_safe(n, ntmp, &p->exits, node) {
+		cds_list_del(&n->node);
+		free(n);
+	}
+}
+
+void ptrace_kill_tracees(struct kernel *k, pid_t *tids, int n)
+{
+	siginfo_t si = { .si_signo = SIGKILL, .si_code = SI_KERNEL };
+
+	for (int i = 0; i < n; i++)
+		sig_send(k, SIGNAL_TARGET_TG, tids[i], &si, true);
+	free(tids);
+}
+
+bool ptrace_group_is_tracer_locked(struct thread_group *tg)
+{
+	struct task *t;
+
+	cds_list_for_each_entry(t, &tg->tasks, tg_node)
+		if (!cds_list_empty(&t->ptrace.tracees) ||
+		    !cds_list_empty(&t->ptrace.exits))
+			return true;
+	return false;
+}
+
+/* Linux's eligible_pid() for a tracee (traced tasks are eligible whatever
+ * __WCLONE says). */
+static bool ptrace_eligible(const struct task *tracee, int idtype, pid_t id)
+{
+	if (idtype == P_PID)
+		return tracee->tid == id;
+	if (idtype == P_PGID)
+		return tracee->tg->pgrp && tracee->tg->pgrp->pgid == id;
+	return true;
+}
+
+int ptrace_wait_scan_locked(struct task *waiter, int idtype, pid_t id,
+			    int options, struct ptrace_wait_result *r)
+{
+	struct thread_group *tg = waiter->tg;
+	bool any = false;
+	struct task *w;
+
+	memset(r, 0, sizeof(*r));
+	cds_list_for_each_entry(w, &tg->tasks, tg_node) {
+		struct ptrace_exit_notice *n;
+		struct task *tracee;
+
+		if ((options & __WNOTHREAD) && w != waiter)
+			continue;
+		cds_list_for_each_entry(n, &w->ptrace.exits, node) {
+			if (idtype == P_PID && n->tid != id)
+				continue;
+			if (idtype == P_PGID)
+				continue; /* its group is gone with it */
+			any = true;
+			if (!(options & WEXITED))
+				continue;
+			r->tid = n->tid;
+			r->status = n->status;
+			r->uid = n->uid;
+			r->exited = true;
+			if (WIFEXITED(n->status)) {
+				r->code = CLD_EXITED;
+				r->child_status = WEXITSTATUS(n->status);
+			} else {
+				r->code = WCOREDUMP(n->status) ? CLD_DUMPED
+								  : CLD_KILLED;
+				r->child_status = WTERMSIG(n->status);
+			}
+			if (!(options & WNOWAIT)) {
+				cds_list_del(&n->node);
+				free(n);
+			}
+			return 1;
+		}
+		cds_list_for_each_entry(tracee, &w->ptrace.tracees,
+					ptrace.tracee_node) {
+			struct ptrace_state *p = &tracee->ptrace;
+
+			if (!ptrace_eligible(tracee, idtype, id))
+				continue;
+			any = true;
+			/* ptrace stops are reported whether or not WSTOPPED
+			 * (WUNTRACED) was asked for: wait4 of a tracer. */
+			if (p->stop == PTRACE_STOP_NONE || p->reported)
+				continue;
+			r->tid = tracee->tid;
+			r->status = (p->stop_code << 8) | 0x7f;
+			r->code = CLD_TRAPPED;
+			r->child_status = p->stop_code;
+			r->uid = tracee->uid;
+			if (!(options & WNOWAIT)) {
+				pthread_mutex_lock(&tracee->tg->sighand->mu);
+				p->reported = true;
+				pthread_mutex_unlock(&tracee->tg->sighand->mu);
+			}
+			return 1;
+		}
+	}
+	return any ? 0 : -ECHILD;
 }

@@ -279,7 +279,6 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 	struct host_sigsets hs = { .valid = false };
 	struct thread_group *tg;
 	siginfo_t host;
-	bool ignored;
 
 	if (!sig_valid(sig))
 		return sig;
@@ -302,6 +301,28 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 		group_stop_clear_locked(tg);
 	if (sig_is_forced_fault(&host))
 		sig_force_locked(t, sig, &hs);
+	pthread_mutex_unlock(&tg->sighand->mu);
+	pthread_rwlock_unlock(&k->ts.mu);
+	/* Linux's ptrace_signal(): a tracee stops before the disposition
+	 * applies; its tracer decides what is delivered
+	 * (ptrace_signal_resume()). */
+	if (ptrace_signal_stop(k, t, info))
+		return KERNEL_SIGNAL_PTRACE_STOP;
+	return kernel_signal_dispose(k, t, info);
+}
+
+int kernel_signal_dispose(struct kernel *k, struct task *t,
+			  const siginfo_t *info)
+{
+	int sig = info->si_signo;
+	struct thread_group *tg;
+	bool ignored;
+
+	if (!sig_valid(sig))
+		return sig;
+	pthread_rwlock_rdlock(&k->ts.mu);
+	tg = t->tg;
+	pthread_mutex_lock(&tg->sighand->mu);
 	ignored = sig_ignored_locked(tg->sighand, sig);
 	if (!ignored)
 		sig_handler_enter_locked(t, sig);
@@ -346,6 +367,7 @@ void kernel_group_stop_host(struct kernel *k, struct task *t, int sig,
 	}
 	pthread_mutex_unlock(&tg->sighand->mu);
 	pthread_rwlock_unlock(&k->ts.mu);
+	ptrace_group_stop(k, t, sig, entering);
 }
 
 int kernel_send_external_signal(struct kernel *k, enum signal_target kind,

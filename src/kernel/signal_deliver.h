@@ -24,9 +24,19 @@ struct task;
  * kernel_signal_deliver is called by the platform at a host
  * signal-delivery-stop of t for info->si_signo. It dequeues the kernel's
  * matching pending entry (if any) into *info and returns the signal to
- * deliver, or 0 to suppress it (ignored by the emulated disposition).
+ * deliver, or 0 to suppress it (ignored by the emulated disposition), or
+ * KERNEL_SIGNAL_PTRACE_STOP when t is traced: t is then in its emulated
+ * signal-delivery-stop, held, and the platform asks
+ * ptrace_signal_resume() what to deliver once the kernel lets it go.
  */
+#define KERNEL_SIGNAL_PTRACE_STOP (-1)
 int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info);
+
+/* The disposition half of kernel_signal_deliver() for a signal already
+ * dequeued (info): returns the signal to deliver, or 0 when the emulated
+ * disposition ignores it. */
+int kernel_signal_dispose(struct kernel *k, struct task *t,
+			  const siginfo_t *info);
 
 /* Whether delivering sig to t kills it with a core dump (default action
  * "core" under the emulated disposition). */

@@ -173,6 +173,10 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 	out->ptrace.options = ps->options;
 	out->ptrace.syscall_mode = ps->syscall_mode;
 	out->ptrace.singlestep = ps->singlestep;
+	out->ptrace.stop = ps->stop;
+	out->ptrace.reported = ps->reported;
+	out->ptrace.listening = ps->listening;
+	out->ptrace.interrupt_pending = ps->interrupt_pending;
 	out->ptrace.stop_code = ps->stop_code;
 	out->ptrace.has_siginfo = ps->has_siginfo;
 	out->ptrace.siginfo = ps->siginfo;

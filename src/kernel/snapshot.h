@@ -36,6 +36,10 @@ struct ptrace_snap {
 	uint64_t options;
 	int syscall_mode; /* enum ptrace_syscall_mode */
 	bool singlestep;
+	int stop;         /* enum ptrace_stop_kind */
+	bool reported;    /* the tracer's wait took the stop */
+	bool listening;   /* PTRACE_LISTEN in a group stop */
+	bool interrupt_pending;
 	int stop_code;
 	bool has_siginfo;
 	siginfo_t siginfo;

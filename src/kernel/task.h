@@ -154,6 +154,9 @@ struct task {
 		uint32_t exec_ids[4];
 		bool exec_ids_valid;
 		pid_t tty_pgid;            /* the group a TIOCSPGRP names */
+		/* The syscall answered SC_PARK and has not been made again:
+		 * whom ptrace_wake_waiters() wakes. */
+		bool parked;
 	} sc;
 
 	/* Platform state: the platform thread owns it; the kernel never looks

@@ -218,6 +218,7 @@ int task_clone(struct kernel *k, struct task *parent, pid_t tid,
 	*out = t;
 	if (flags & CLONE_VFORK)
 		t->vfork_parent = parent->tid;
+	ptrace_clone(k, parent, t, flags, parent->sc.clone_exit_signal);
 	if (kernel_event(k, KERNEL_EVENT_CLONE, t->tid, parent->tid))
 		kernel_pause(k);
 	return err;

@@ -29,8 +29,10 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	struct thread_group *tg;
 	struct task *old_leader = NULL;
 	struct sighand *sh;
+	pid_t former;
 
 	pthread_rwlock_wrlock(&k->ts.mu);
+	former = t->tid;
 	tg = t->tg;
 	if (tg->leader != t) {
 		old_leader = tg->leader;
@@ -103,6 +105,7 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	task_vfork_release(k, t);
 	/* A set-user-ID program changes the credentials at exec. */
 	task_exec_creds(k, t);
+	ptrace_exec(k, t, former);
 	if (kernel_event(k, KERNEL_EVENT_EXEC, t->tid, 0))
 		kernel_pause(k);
 	return old_leader;

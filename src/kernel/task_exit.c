@@ -45,6 +45,7 @@ void task_exit_begin(struct kernel *k, struct task *t, int status)
 	}
 	pthread_rwlock_unlock(&k->ts.mu);
 	task_vfork_release(k, t);
+	ptrace_exit_begin(k, t, status);
 }
 
 /* Whether the parent's dispositions ask for children to be reaped
@@ -177,11 +178,16 @@ static void tg_exit_locked(struct kernel *k, struct thread_group *tg,
 void task_exit_finish(struct kernel *k, struct task *t, int status)
 {
 	struct thread_group *tg;
-	pid_t tid = t->tid;
+	pid_t tid = t->tid, tracer_tgid, parent_tgid = 0, *kill_tids;
+	int nr_kill;
 
 	pthread_rwlock_wrlock(&k->ts.mu);
 	tg = t->tg;
 	t->exit_status = status;
+	/* Who waits for news of this death: the tracer (ptrace.c), and the
+	 * parent when the group exits. */
+	tracer_tgid = t->ptrace.tracer ? t->ptrace.tracer->tg->tgid : 0;
+	ptrace_exit_locked(k, t, status, &kill_tids, &nr_kill);
 	if (t->exit_state < TASK_EXIT_ZOMBIE)
 		tg->nr_tasks--;
 	__atomic_add_fetch(&k->tasks_exited, 1, __ATOMIC_RELAXED);
@@ -198,9 +204,14 @@ void task_exit_finish(struct kernel *k, struct task *t, int status)
 		/* The host reports the leader last, with the group's exit
 		 * status (Linux delays the leader's notification until the
 		 * group is empty). */
+		parent_tgid = tg->parent ? tg->parent->tgid : 0;
 		tg_exit_locked(k, tg, tg->leader->exit_status);
 	}
 	pthread_rwlock_unlock(&k->ts.mu);
+	ptrace_kill_tracees(k, kill_tids, nr_kill);
+	ptrace_wake_waiters(k, tracer_tgid);
+	if (parent_tgid != tracer_tgid)
+		ptrace_wake_waiters(k, parent_tgid);
 	if (kernel_event(k, KERNEL_EVENT_EXIT, tid, status))
 		kernel_pause(k);
 }

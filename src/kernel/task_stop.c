@@ -19,7 +19,11 @@
 
 bool task_should_hold(struct kernel *k, struct task *t)
 {
-	return __atomic_load_n(&t->stop_count, __ATOMIC_ACQUIRE) > 0;
+	/* An external stop and an emulated tracer's stop are independent
+	 * reasons: either holds the task, and ending one leaves the other
+	 * (a pause over gdb's stop). */
+	return __atomic_load_n(&t->stop_count, __ATOMIC_ACQUIRE) > 0 ||
+	       ptrace_holds(t);
 }
 
 /*

@@ -104,6 +104,23 @@ struct platform_ops {
 	 * Returns 0 or -errno. */
 	int (*backtrace)(struct platform *p, struct task *t, char *buf,
 			 size_t len);
+	/* A syscall of t that the kernel parked (SC_PARK) may have an answer
+	 * now: the platform has t make it again, as soon as t is not held.
+	 * A task that is not parked is left alone. Never blocks. Returns 0
+	 * or -errno. */
+	int (*wake)(struct platform *p, struct task *t);
+	/* Carries out a state request of ptrace(2) for an emulated tracer on
+	 * the host thread of tracee t, which the kernel holds stopped: req
+	 * and addr as ptrace(2) takes them (PEEK*, POKE*, GETREGS, SETREGS,
+	 * GETFPREGS, SETFPREGS, GETREGSET, SETREGSET, GETSIGMASK,
+	 * SETSIGMASK, GET_SYSCALL_INFO, ARCH_PRCTL), data pointing into the
+	 * sentry: the register structure, an iovec of a local buffer, the
+	 * word to poke or where a PEEK* stores the word it read. Returns the
+	 * host's non-negative result, -ESRCH when t is not stopped on the
+	 * host, or the host's -errno (-EIO for a bad address). On the
+	 * platform's thread only. Optional (NULL: EIO). */
+	long (*tracee_access)(struct platform *p, struct task *t, long req,
+			      uint64_t addr, void *data);
 };
 
 struct platform {

@@ -229,11 +229,15 @@ static int task_show_ptrace(struct procfs_ctx *c, struct pbuf *b)
 	for (size_t i = 0; i < sizeof(ptrace_opts) / sizeof(ptrace_opts[0]); i++)
 		if (p->options & ptrace_opts[i].bit)
 			pbuf_printf(b, " %s", ptrace_opts[i].name);
-	pbuf_printf(b, "\nsyscall_mode: %s\nsinglestep: %s\nstop_code: %d\n",
+	pbuf_printf(b, "\nsyscall_mode: %s\nsinglestep: %s\nstop: %s\n"
+		    "reported: %s\nlistening: %s\ninterrupt_pending: %s\n"
+		    "stop_code: %d\n",
 		    p->syscall_mode >= 0 && p->syscall_mode < 3
 			    ? modes[p->syscall_mode]
 			    : "?",
-		    yesno(p->singlestep), p->stop_code);
+		    yesno(p->singlestep), ptrace_stop_name(p->stop),
+		    yesno(p->reported), yesno(p->listening),
+		    yesno(p->interrupt_pending), p->stop_code);
 	pbuf_puts(b, "siginfo: ");
 	if (p->has_siginfo)
 		show_siginfo(b, &p->siginfo);

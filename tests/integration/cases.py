@@ -360,16 +360,22 @@ def command_not_found_gives_127(ctx):
 
 
 @case
-def unimplemented_syscall_is_enosys(ctx):
-    # ptrace is trapped but not emulated yet: ENOSYS, never the host's.
-    script = ("import ctypes, os\n"
+def ptrace_traceme_is_the_kernels(ctx):
+    # ptrace is emulated (kernel/ptrace.c): a child that asks to be
+    # traced by its parent stops at its SIGSTOP for it, as natively.
+    script = ("import ctypes, os, signal\n"
               "libc = ctypes.CDLL(None, use_errno=True)\n"
-              "r = libc.ptrace(0, 0, 0, 0)\n"
-              "print(r, os.strerror(ctypes.get_errno()))\n")
-    r = ctx.run([sys.executable, "-c", script], True)
-    print(r.stdout, r.stderr)
-    if r.stdout.strip() != "-1 Function not implemented":
-        fail("expected ENOSYS")
+              "pid = os.fork()\n"
+              "if pid == 0:\n"
+              "    libc.ptrace(0, 0, 0, 0)\n"
+              "    os.kill(os.getpid(), signal.SIGSTOP)\n"
+              "    os._exit(7)\n"
+              "_, st = os.waitpid(pid, 0)\n"
+              "print('stopped', os.WIFSTOPPED(st), os.WSTOPSIG(st))\n"
+              "print('cont', libc.ptrace(7, pid, 0, 0))\n"
+              "_, st = os.waitpid(pid, 0)\n"
+              "print('exited', os.WEXITSTATUS(st))\n")
+    compare(ctx, [sys.executable, "-c", script])
 
 
 @case

@@ -307,7 +307,9 @@ static void ptrace_and_creds_files(void **state)
 	s = tk_read(k, "tasks/1/ptrace", 0);
 	assert_string_equal(s, "tracer: 0\ntracees: -\nseized: no\n"
 			       "options: 0x9 TRACESYSGOOD TRACECLONE\n"
-			       "syscall_mode: none\nsinglestep: no\nstop_code: 0\n"
+			       "syscall_mode: none\nsinglestep: no\nstop: none\n"
+			       "reported: no\nlistening: no\n"
+			       "interrupt_pending: no\nstop_code: 0\n"
 			       "siginfo: none\nevent_msg: 0\n");
 	free(s);
 	s = tk_read(k, "tasks/1/creds", 0);

@@ -72,8 +72,8 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SC(pause, sys_sig_passthrough),
 	SC(pidfd_open, sys_sig_passthrough),
 	SC(pidfd_send_signal, sys_sig_passthrough),
-	/* not emulated yet: answered ENOSYS and counted */
-	SC_ENOSYS(ptrace),
+	/* ptrace between sandboxed tasks (kernel/ptrace.c) */
+	SC(ptrace, sys_ptrace),
 };
 
 const int kernel_trapped_syscalls[] = {
@@ -119,6 +119,7 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 	if (f->nr >= 0 && f->nr < KERNEL_NR_SYSCALLS)
 		def = &syscall_table[f->nr];
 	t->sc.nr = f->nr;
+	t->sc.parked = false;
 	/* A clone that failed left no event; its flags must not be taken
 	 * for a later untrapped fork's. */
 	t->sc.clone_pending = false;
@@ -139,6 +140,7 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 	act = def->enter(k, t, f);
 	if (act == SC_HOST_EXIT && !def->exit)
 		act = SC_HOST;
+	t->sc.parked = act == SC_PARK;
 	kernel_count_syscall(k, f->nr, clock_now_ns(CLOCK_MONOTONIC) - start, false);
 	if (kernel_event(k, KERNEL_EVENT_SYSCALL, t->tid, f->nr))
 		kernel_pause(k);

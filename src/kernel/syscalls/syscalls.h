@@ -14,6 +14,12 @@
  *                 must mirror the kernel's decision.
  *   SC_HOST_EXIT  as SC_HOST, and the kernel's exit handler runs with the
  *                 host's result in frame->ret before the task continues.
+ *   SC_PARK       the kernel cannot answer yet (a tracer's wait with
+ *                 nothing to report): the platform blocks the task in an
+ *                 interruptible host sleep and has it make the same
+ *                 syscall again when the kernel wakes it
+ *                 (platform_ops.wake) or a signal arrives; a signal's
+ *                 handler restarts it as Linux restarts -ERESTARTSYS.
  */
 #ifndef SENTRY_KERNEL_SYSCALLS_SYSCALLS_H
 #define SENTRY_KERNEL_SYSCALLS_SYSCALLS_H
@@ -28,6 +34,7 @@ enum sc_action {
 	SC_RETURN,
 	SC_HOST,
 	SC_HOST_EXIT,
+	SC_PARK,
 };
 
 struct syscall_frame {
@@ -93,6 +100,8 @@ enum sc_action sys_wait4(struct kernel *, struct task *, struct syscall_frame *)
 void sys_wait4_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_waitid(struct kernel *, struct task *, struct syscall_frame *);
 void sys_waitid_exit(struct kernel *, struct task *, struct syscall_frame *);
+
+enum sc_action sys_ptrace(struct kernel *, struct task *, struct syscall_frame *);
 
 enum sc_action sys_rt_sigaction(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_sigaltstack(struct kernel *, struct task *, struct syscall_frame *);

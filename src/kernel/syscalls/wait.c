@@ -13,6 +13,8 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "kernel/kernel.h"
@@ -82,6 +84,92 @@ static void wait_reap(struct kernel *k, struct task *t, pid_t tgid)
 	pthread_rwlock_unlock(&k->ts.mu);
 }
 
+/* Writes what a wait reports for r into the caller's memory: wait4's
+ * status and rusage (zeroed: the sentry does not account tracees'
+ * resources), or waitid's siginfo and rusage. */
+static int wait_report(struct kernel *k, struct task *t,
+		       const struct syscall_frame *f, bool is_waitid,
+		       const struct ptrace_wait_result *r)
+{
+	struct rusage ru;
+	uint64_t ru_addr = is_waitid ? f->args[4] : f->args[3];
+
+	memset(&ru, 0, sizeof(ru));
+	if (is_waitid && f->args[2]) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (r) {
+			si.si_signo = SIGCHLD;
+			si.si_code = r->code;
+			si.si_pid = r->tid;
+			si.si_uid = r->uid;
+			si.si_status = r->child_status;
+		}
+		if (plat_write_mem(k->plat, t, f->args[2], &si, sizeof(si)) !=
+		    sizeof(si))
+			return -EFAULT;
+	} else if (!is_waitid && f->args[1] && r) {
+		int status = r->status;
+
+		if (plat_write_mem(k->plat, t, f->args[1], &status,
+				   sizeof(status)) != sizeof(status))
+			return -EFAULT;
+	}
+	if (ru_addr && r &&
+	    plat_write_mem(k->plat, t, ru_addr, &ru, sizeof(ru)) != sizeof(ru))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * The wait of a tracer (Linux's do_wait() with its ptrace_entry walk):
+ * the kernel's own, since the host knows nothing of the emulated stops.
+ * Tracees' stops and deaths are reported from the kernel's state; a real
+ * child's zombie is reaped on the host as in wait_enter(); with nothing
+ * to report the wait parks until a tracee or child changes.
+ */
+static enum sc_action wait_traced(struct kernel *k, struct task *t,
+				  struct syscall_frame *f, struct wait_opts *w,
+				  int id_arg, bool is_waitid)
+{
+	struct ptrace_wait_result r;
+	struct thread_group *zombie = NULL;
+	int traced, children;
+
+	pthread_rwlock_wrlock(&k->ts.mu);
+	traced = ptrace_wait_scan_locked(t, w->idtype, w->id, w->options, &r);
+	children = traced == 1 ? 0 : wait_scan_locked(t, w, &zombie);
+	if (traced != 1 && zombie) {
+		if (is_waitid)
+			f->args[id_arg - 1] = P_PID;
+		f->args[id_arg] = (uint64_t)zombie->tgid;
+		f->args_changed = true;
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+	if (traced == 1) {
+		int err = wait_report(k, t, f, is_waitid, &r);
+
+		f->ret = err < 0 ? err : is_waitid ? 0 : r.tid;
+		return SC_RETURN;
+	}
+	if (traced != 1 && children == 0 && zombie)
+		return SC_HOST_EXIT;
+	if (traced < 0 && children < 0) {
+		f->ret = -ECHILD;
+		return SC_RETURN;
+	}
+	if (w->options & WNOHANG) {
+		/* A real child may have died a moment ago; only the host
+		 * can say. */
+		if (children == 0)
+			return SC_HOST_EXIT;
+		f->ret = wait_report(k, t, f, is_waitid, NULL);
+		return SC_RETURN;
+	}
+	return SC_PARK;
+}
+
 /* Common entry: decide from the tree; rewrite the target to a zombie. */
 static enum sc_action wait_enter(struct kernel *k, struct task *t,
 				 struct syscall_frame *f, struct wait_opts *w,
@@ -93,6 +181,10 @@ static enum sc_action wait_enter(struct kernel *k, struct task *t,
 	pthread_rwlock_rdlock(&k->ts.mu);
 	if (w->idtype == P_PGID && w->id == 0)
 		w->id = t->tg->pgrp ? t->tg->pgrp->pgid : 0;
+	if (ptrace_group_is_tracer_locked(t->tg)) {
+		pthread_rwlock_unlock(&k->ts.mu);
+		return wait_traced(k, t, f, w, id_arg, idtype_arg);
+	}
 	err = wait_scan_locked(t, w, &zombie);
 	if (zombie) {
 		if (idtype_arg)

@@ -41,6 +41,15 @@ struct pt_task {
 	bool early_stop;         /* initial stop seen before the parent's
 				    clone event named the task */
 	bool group_stopped;      /* in a host group stop (LISTENed) */
+	/* The kernel parked the syscall in flight (SC_PARK): the thread
+	 * sleeps in a host ppoll() standing in for it, and is to make
+	 * syscall park_nr with park_args again (tracer.c, pt_unpark()). */
+	bool parked;
+	long park_nr;
+	uint64_t park_args[6];
+	/* In an emulated signal-delivery-stop: what to deliver is asked of
+	 * the kernel when the thread is let go (ptrace_signal_resume()). */
+	bool ptrace_signal;
 	bool exit_events;        /* PTRACE_O_TRACEEXIT is set on the host */
 	bool want_exit_events;   /* ... and should be from the next resume */
 	bool colocate_never;     /* its affinity is the application's */
@@ -85,6 +94,7 @@ enum plat_req_kind {
 	REQ_GET_REGS,
 	REQ_GET_REGS_MANY,
 	REQ_BACKTRACE,
+	REQ_WAKE,
 };
 
 /* A request from another thread to the platform thread. */
@@ -162,6 +172,8 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 void pt_release(struct ptrace_platform *pp, struct pt_task *pt);
 /* Remembers that host_tid was just sent PTRACE_INTERRUPT. */
 void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid);
+/* The kernel wakes a parked syscall of pt (platform_ops.wake). */
+void pt_wake(struct ptrace_platform *pp, struct pt_task *pt);
 /* Brings pt, in a host group stop (PTRACE_LISTEN, where the host refuses
  * other ptrace requests), back into a ptrace-stop for a request such as
  * PTRACE_GETREGS; pt_resume(pp, pt, PT_RESUME_LISTEN, 0) then puts it

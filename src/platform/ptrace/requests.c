@@ -200,6 +200,11 @@ static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
 							&r->regs[i]);
 		r->result = 0;
 		break;
+	case REQ_WAKE:
+		pt = pt_lookup(pp, r->host_tid);
+		if (pt)
+			pt_wake(pp, pt);
+		break;
 	case REQ_BACKTRACE: {
 		bool relisten;
 
@@ -371,6 +376,85 @@ static int op_backtrace(struct platform *p, struct task *t, char *buf,
 		return r.result;
 	}
 	return pt_call(pp, &r);
+}
+
+static int op_wake(struct platform *p, struct task *t)
+{
+	struct ptrace_platform *pp = to_pp(p);
+
+	if (pt_on_platform_thread(pp)) {
+		struct pt_task *pt = t->plat_priv;
+
+		if (pt)
+			pt_wake(pp, pt);
+		return 0;
+	}
+	return pt_async(pp, REQ_WAKE, t->host_tid);
+}
+
+static long op_tracee_access(struct platform *p, struct task *t, long req,
+			     uint64_t addr, void *data)
+{
+	struct ptrace_platform *pp = to_pp(p);
+	struct pt_task *pt = pt_task_of(pp, t);
+	bool relisten;
+	long r;
+	int err;
+
+	if (!pt)
+		return -ESRCH;
+	pt = pt_stopped_for_request(pp, pt->host_tid, &relisten, &err);
+	if (!pt)
+		return -ESRCH;
+	errno = 0;
+	switch (req) {
+	case PTRACE_PEEKTEXT:
+	case PTRACE_PEEKDATA:
+	case PTRACE_PEEKUSER:
+		r = ptrace(req, pt->host_tid, (void *)(uintptr_t)addr, NULL);
+		if (errno)
+			r = -errno;
+		else
+			*(unsigned long *)data = (unsigned long)r, r = 0;
+		break;
+	case PTRACE_POKETEXT:
+	case PTRACE_POKEDATA:
+	case PTRACE_POKEUSER:
+		r = ptrace(req, pt->host_tid, (void *)(uintptr_t)addr,
+			   (void *)*(unsigned long *)data);
+		break;
+	case PTRACE_ARCH_PRCTL:
+		/* addr is the code; data the value, or where to store it
+		 * for ARCH_GET_FS and ARCH_GET_GS. */
+		r = ptrace(req, pt->host_tid,
+			   addr == 0x1003 || addr == 0x1004
+				   ? data
+				   : (void *)*(unsigned long *)data,
+			   (void *)(uintptr_t)addr);
+		break;
+	case PTRACE_GETREGS:
+	case PTRACE_SETREGS:
+	case PTRACE_GETFPREGS:
+	case PTRACE_SETFPREGS:
+		r = ptrace(req, pt->host_tid, NULL, data);
+		break;
+	case PTRACE_GETREGSET:
+	case PTRACE_SETREGSET:
+	case PTRACE_GETSIGMASK:
+	case PTRACE_SETSIGMASK:
+	case PTRACE_GET_SYSCALL_INFO:
+		r = ptrace(req, pt->host_tid, (void *)(uintptr_t)addr, data);
+		break;
+	default:
+		r = -1;
+		errno = EIO;
+	}
+	if (r < 0 && req != PTRACE_PEEKTEXT && req != PTRACE_PEEKDATA &&
+	    req != PTRACE_PEEKUSER)
+		r = -errno;
+	if (relisten)
+		pt_resume(pp, pt, PT_RESUME_LISTEN, 0);
+	return r;
 }
 
 int pt_host_status_read(pid_t host_tid, char **out)
@@ -556,4 +640,6 @@ const struct platform_ops pt_ops = {
 	.get_regs = op_get_regs,
 	.get_regs_many = op_get_regs_many,
 	.backtrace = op_backtrace,
+	.wake = op_wake,
+	.tracee_access = op_tracee_access,
 };

@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,12 +104,56 @@ static void pt_remove(struct ptrace_platform *pp, struct pt_task *pt)
 	free(pt);
 }
 
+/* The host resume request for pt: the platform's own need (an exit stop,
+ * a group stop to listen in) first, then what an emulated tracer asks
+ * for (ptrace_run_mode()). */
+static long pt_resume_request(const struct pt_task *pt)
+{
+	if (pt->resume == PT_RESUME_LISTEN)
+		return PTRACE_LISTEN;
+	if (pt->resume == PT_RESUME_SYSCALL)
+		return PTRACE_SYSCALL;
+	switch (pt->task ? ptrace_run_mode(pt->task) : PTRACE_RUN_CONT) {
+	case PTRACE_RUN_SYSCALL:
+		return PTRACE_SYSCALL;
+	case PTRACE_RUN_SYSEMU:
+		return PTRACE_SYSEMU;
+	case PTRACE_RUN_SINGLESTEP:
+		return PTRACE_SINGLESTEP;
+	default:
+		return PTRACE_CONT;
+	}
+}
+
+/* pt leaves an emulated signal-delivery-stop: the signal its tracer chose
+ * (with the siginfo it may have changed) is the one delivered. */
+static void pt_ptrace_signal_resume(struct ptrace_platform *pp,
+				    struct pt_task *pt)
+{
+	siginfo_t si;
+	int sig;
+
+	pt->ptrace_signal = false;
+	sig = ptrace_signal_resume(pp->k, pt->task, &si);
+	pt->resume_sig = sig > 0 ? sig : 0;
+	if (sig <= 0)
+		return;
+	ptrace(PTRACE_SETSIGINFO, pt->host_tid, 0, &si);
+	if (pp->fatal_fn && kernel_signal_is_fatal_core(pp->k, pt->task, sig))
+		pp->fatal_fn(pp->hook_arg, pt->task->tid, sig);
+}
+
 static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
 {
-	long req = pt->resume == PT_RESUME_SYSCALL ? PTRACE_SYSCALL
-		 : pt->resume == PT_RESUME_LISTEN  ? PTRACE_LISTEN
-						   : PTRACE_CONT;
+	long req;
 
+	if (pt->ptrace_signal && pt->task)
+		pt_ptrace_signal_resume(pp, pt);
+	req = pt_resume_request(pt);
+	/* An emulated tracer's PTRACE_O_TRACEEXIT needs the host's exit
+	 * event, whatever the group's size. */
+	if (pt->task && ptrace_wants_exit_event(pt->task))
+		pt->want_exit_events = true;
 	if (pt->want_exit_events != pt->exit_events &&
 	    ptrace(PTRACE_SETOPTIONS, pt->host_tid, 0,
 		   (long)(PT_OPTIONS | (pt->want_exit_events
@@ -144,6 +189,10 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 {
 	pt->resume = r;
 	pt->resume_sig = sig;
+	/* Any stop answers an emulated tracer's PTRACE_INTERRUPT, as any
+	 * stop answers the host's. */
+	if (pt->task && r != PT_RESUME_LISTEN)
+		ptrace_interrupt_stop(pp->k, pt->task);
 	if (pt->task && task_should_hold(pp->k, pt->task)) {
 		pt->held = true;
 		/* So readers of a paused kernel (a dump of 10,000 tasks)
@@ -205,6 +254,93 @@ static pid_t read_nspid(struct ptrace_platform *pp, pid_t host_tid)
 	return tid;
 }
 
+/* The kernel's -ERESTART* codes, which the host's signal code turns into
+ * a restart or EINTR (Linux's include/linux/errno.h). */
+#define ERESTARTSYS_HOST 512
+#define ERESTARTNOHAND_HOST 514
+
+/*
+ * Parks pt's syscall (SC_PARK): pt is to sleep until the kernel wakes it
+ * or a signal arrives, then make the same syscall again. The host sleeps
+ * for it in ppoll(NULL, 0, NULL, NULL), which only a signal or our
+ * PTRACE_INTERRUPT ends, with -ERESTARTNOHAND; at that stop pt_unpark()
+ * puts the parked syscall back in the registers, so the host's restart
+ * (or, with a signal, Linux's -ERESTARTSYS rules) applies to it. The
+ * sleep is a host syscall like any other: signals, SIGKILL, the
+ * debugger's pause and group stops reach pt as they reach any sleeper.
+ */
+static void pt_park(struct ptrace_platform *pp, struct pt_task *pt,
+		    const struct __ptrace_syscall_info *info,
+		    struct user_regs_struct *regs)
+{
+	pt->parked = true;
+	pt->park_nr = (long)info->seccomp.nr;
+	for (int i = 0; i < 6; i++)
+		pt->park_args[i] = info->seccomp.args[i];
+	regs->orig_rax = SYS_ppoll;
+	regs->rdi = regs->rsi = regs->rdx = regs->r10 = 0;
+	regs->r8 = 8;
+	ptrace(PTRACE_SETREGS, pt->host_tid, 0, regs);
+	pt_resume(pp, pt, PT_RESUME_CONT, 0);
+}
+
+/* Puts the parked syscall back into pt's registers at a stop that ended
+ * (or will end) its sleep; signal says the stop is a signal's delivery,
+ * whose handler restarts the syscall only with SA_RESTART, as a wait's
+ * -ERESTARTSYS does on Linux. */
+static void pt_unpark(struct ptrace_platform *pp, struct pt_task *pt,
+		      bool signal)
+{
+	struct user_regs_struct regs;
+
+	pt->parked = false;
+	if (ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
+		return;
+	regs.orig_rax = (unsigned long long)pt->park_nr;
+	regs.rdi = pt->park_args[0];
+	regs.rsi = pt->park_args[1];
+	regs.rdx = pt->park_args[2];
+	regs.r10 = pt->park_args[3];
+	regs.r8 = pt->park_args[4];
+	regs.r9 = pt->park_args[5];
+	if (signal && regs.rax == (unsigned long long)-ERESTARTNOHAND_HOST)
+		regs.rax = (unsigned long long)-ERESTARTSYS_HOST;
+	ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
+}
+
+void pt_wake(struct ptrace_platform *pp, struct pt_task *pt)
+{
+	struct user_regs_struct regs;
+
+	if (!pt->parked)
+		return;
+	if (!pt->stopped) {
+		/* Asleep in the host: interrupt it; its stop unparks it. */
+		if (!pt->interrupting &&
+		    ptrace(PTRACE_INTERRUPT, pt->host_tid, 0, 0) == 0) {
+			pt->interrupting = true;
+			pt_note_interrupt(pp, pt->host_tid);
+		}
+		return;
+	}
+	/* Still at the seccomp stop where it parked (held by a pause): skip
+	 * the stand-in and return to the syscall instruction, so the thread
+	 * makes the syscall again when it is let go. */
+	pt->parked = false;
+	if (ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
+		return;
+	regs.orig_rax = (unsigned long long)-1;
+	regs.rax = (unsigned long long)pt->park_nr;
+	regs.rip -= 2;
+	regs.rdi = pt->park_args[0];
+	regs.rsi = pt->park_args[1];
+	regs.rdx = pt->park_args[2];
+	regs.r10 = pt->park_args[3];
+	regs.r8 = pt->park_args[4];
+	regs.r9 = pt->park_args[5];
+	ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
+}
+
 static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 {
 	struct __ptrace_syscall_info info;
@@ -225,9 +361,13 @@ static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 	for (int i = 0; i < 6; i++)
 		f.args[i] = info.seccomp.args[i];
 	act = kernel_syscall_enter(pp->k, pt->task, &f);
-	if ((act == SC_RETURN || f.args_changed) &&
+	if ((act == SC_RETURN || act == SC_PARK || f.args_changed) &&
 	    ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
 		return;
+	if (act == SC_PARK) {
+		pt_park(pp, pt, &info, &regs);
+		return;
+	}
 	if (act == SC_RETURN) {
 		regs.orig_rax = (unsigned long long)-1; /* skip the host call */
 		regs.rax = (unsigned long long)f.ret;
@@ -264,7 +404,28 @@ static void on_syscall_exit(struct ptrace_platform *pp, struct pt_task *pt)
 		kernel_syscall_exit(pp->k, pt->task, &f);
 	}
 	pt->want_exit_stop = false;
+	if (pt->task)
+		ptrace_syscall_stop(pp->k, pt->task, false);
 	pt_resume(pp, pt, PT_RESUME_CONT, 0);
+}
+
+/* A host syscall stop of a thread an emulated tracer traces: the host
+ * stops at every syscall's entry and exit then (pt_resume_request()), and
+ * says which this is. */
+static void on_traced_syscall_stop(struct ptrace_platform *pp,
+				   struct pt_task *pt)
+{
+	struct __ptrace_syscall_info info;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pt->host_tid, sizeof(info),
+		   &info) <= 0)
+		return; /* killed while stopped */
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		ptrace_syscall_stop(pp->k, pt->task, true);
+		pt_resume(pp, pt, PT_RESUME_CONT, 0);
+		return;
+	}
+	on_syscall_exit(pp, pt);
 }
 
 static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
@@ -441,6 +602,13 @@ static void on_signal(struct ptrace_platform *pp, struct pt_task *pt, int sig)
 		siginfo_t host = si;
 
 		deliver = kernel_signal_deliver(pp->k, pt->task, &si);
+		if (deliver == KERNEL_SIGNAL_PTRACE_STOP) {
+			/* Held for the tracer; pt_do_resume() delivers what
+			 * it decides. */
+			pt->ptrace_signal = true;
+			pt_resume(pp, pt, PT_RESUME_CONT, 0);
+			return;
+		}
 		if (deliver > 0 && memcmp(&host, &si, sizeof(si)) != 0)
 			ptrace(PTRACE_SETSIGINFO, pt->host_tid, 0, &si);
 		if (deliver > 0 && pp->fatal_fn &&
@@ -508,6 +676,8 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 	pt->interrupting = false;
 	sig = WSTOPSIG(status);
 	ev = status >> 16;
+	if (pt->parked)
+		pt_unpark(pp, pt, ev == 0 && sig != (SIGTRAP | 0x80));
 	switch (ev) {
 	case PTRACE_EVENT_SECCOMP:
 		on_syscall_enter(pp, pt);
@@ -536,7 +706,10 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 		on_event_stop(pp, pt, sig);
 		break;
 	default:
-		if (sig == (SIGTRAP | 0x80))
+		if (sig == (SIGTRAP | 0x80) && pt->task &&
+		    ptrace_traced(pt->task))
+			on_traced_syscall_stop(pp, pt);
+		else if (sig == (SIGTRAP | 0x80))
 			on_syscall_exit(pp, pt);
 		else
 			on_signal(pp, pt, sig);

@@ -38,6 +38,7 @@ PROGRAMS = {
     ],
     "sig_send": [
         "kill_targets", "kill_minus1", "tkill_tgkill", "sigqueueinfo",
+        "sigqueueinfo_ids",
         "pidfd", "errors", "permissions",
     ],
     "sig_default": [

@@ -577,6 +577,87 @@ static void kill_of_a_process_whose_leader_exited_queues_for_it(void **state)
 	task_snap_free(&s);
 }
 
+static uint64_t push_siginfo(struct fake_world *w, pid_t tid, int sig,
+			     int code)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	return fake_mem_push(w->fp, tid, &si, sizeof(si));
+}
+
+/* Linux's do_rt_sigqueueinfo() goes to kill_proc_info(), which has no
+ * process-group or "everyone" forms: a pid <= 0 names no process (ESRCH),
+ * whatever the signal. The EINVAL for IDs <= 0 is rt_tgsigqueueinfo's
+ * only. A forged si_code to such a pid is EPERM first. */
+static void rt_sigqueueinfo_to_a_pid_of_zero_or_below_is_esrch(void **state)
+{
+	struct fake_world *w = *state;
+	const int64_t pids[] = { 0, -1, -2, INT32_MIN };
+	uint64_t q = push_siginfo(w, 1, SIGUSR1, SI_QUEUE);
+	uint64_t u = push_siginfo(w, 1, SIGUSR1, SI_USER);
+
+	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		uint64_t pid = (uint64_t)pids[i];
+
+		assert_int_equal(verdict(w, w->init, SYS_rt_sigqueueinfo, pid,
+					 SIGUSR1, q, 0),
+				 -ESRCH);
+		assert_int_equal(verdict(w, w->init, SYS_rt_sigqueueinfo, pid,
+					 65, q, 0),
+				 -ESRCH);
+		assert_int_equal(verdict(w, w->init, SYS_rt_sigqueueinfo, pid,
+					 0, q, 0),
+				 -ESRCH);
+		assert_int_equal(verdict(w, w->init, SYS_rt_sigqueueinfo, pid,
+					 SIGUSR1, u, 0),
+				 -EPERM);
+	}
+	assert_int_equal(verdict(w, w->init, SYS_rt_tgsigqueueinfo,
+				 (uint64_t)-1, 1, SIGUSR1, q),
+			 -EINVAL);
+	assert_int_equal(verdict(w, w->init, SYS_rt_tgsigqueueinfo, 1, 0,
+				 SIGUSR1, q),
+			 -EINVAL);
+}
+
+/* Both calls copy the siginfo in before they look at anything else. */
+static void sigqueueinfo_from_unmapped_memory_is_efault_before_other_errors(
+	void **state)
+{
+	struct fake_world *w = *state;
+
+	assert_int_equal(verdict(w, w->init, SYS_rt_sigqueueinfo,
+				 (uint64_t)-1, SIGUSR1, 0x10, 0),
+			 -EFAULT);
+	assert_int_equal(verdict(w, w->init, SYS_rt_tgsigqueueinfo, 0, 0,
+				 SIGUSR1, 0x10),
+			 -EFAULT);
+}
+
+/* Linux compares the target with task_pid_vnr(current): the calling
+ * thread's own TID, not its process's. */
+static void only_the_calling_thread_may_be_sent_a_forged_siginfo(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *th = fake_clone(w->k, w->init, THREAD_FLAGS, 0, 2);
+	uint64_t u = push_siginfo(w, 2, SIGUSR1, SI_USER);
+	uint64_t k = push_siginfo(w, 2, SIGUSR1, SI_TKILL);
+
+	assert_int_equal(verdict(w, th, SYS_rt_sigqueueinfo, 1, SIGUSR1, u, 0),
+			 -EPERM);
+	assert_int_equal(verdict(w, th, SYS_rt_sigqueueinfo, 2, SIGUSR1, u, 0),
+			 0);
+	assert_int_equal(verdict(w, th, SYS_rt_tgsigqueueinfo, 1, 1, SIGUSR1,
+				 k),
+			 -EPERM);
+	assert_int_equal(verdict(w, th, SYS_rt_tgsigqueueinfo, 1, 2, SIGUSR1,
+				 k),
+			 0);
+}
+
 static void pass_through_signal_syscalls_go_to_the_host(void **state)
 {
 	struct fake_world *w = *state;
@@ -618,6 +699,9 @@ int main(int argc, char **argv)
 		TEST(kill_of_a_thread_tid_queues_for_its_process),
 		TEST(kill_of_a_zombie_succeeds),
 		TEST(kill_of_a_process_whose_leader_exited_queues_for_it),
+		TEST(rt_sigqueueinfo_to_a_pid_of_zero_or_below_is_esrch),
+		TEST(sigqueueinfo_from_unmapped_memory_is_efault_before_other_errors),
+		TEST(only_the_calling_thread_may_be_sent_a_forged_siginfo),
 		TEST(pass_through_signal_syscalls_go_to_the_host),
 	};
 

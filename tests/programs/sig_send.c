@@ -370,6 +370,64 @@ static int mode_sigqueueinfo(void)
 	return 0;
 }
 
+/* rt_sigqueueinfo has no process-group or "everyone" forms (Linux's
+ * kill_proc_info()): a pid <= 0 is ESRCH, unlike rt_tgsigqueueinfo's
+ * EINVAL for IDs <= 0; a forged si_code is checked first (EPERM) and the
+ * siginfo is copied before anything (EFAULT). */
+static void *forge_from_thread(void *arg)
+{
+	int r;
+
+	(void)arg;
+	r = qinfo(getpid(), SIGUSR1, SI_USER, 1, getpid());
+	printf("thread: rt_sigqueueinfo(own process, SI_USER): ret=%d "
+	       "errno=%s\n", r, en(r));
+	r = qinfo(gettid(), SIGUSR1, SI_USER, 1, getpid());
+	printf("thread: rt_sigqueueinfo(own TID, SI_USER): ret=%d\n", r);
+	r = tgqinfo(getpid(), getpid(), SIGUSR1, SI_TKILL, 1);
+	printf("thread: rt_tgsigqueueinfo(main thread, SI_TKILL): ret=%d "
+	       "errno=%s\n", r, en(r));
+	r = tgqinfo(getpid(), gettid(), SIGUSR1, SI_TKILL, 1);
+	printf("thread: rt_tgsigqueueinfo(itself, SI_TKILL): ret=%d\n", r);
+	return NULL;
+}
+
+static int mode_sigqueueinfo_ids(void)
+{
+	const pid_t pids[] = { 0, -1, -2, -getpid(), INT_MIN };
+	const char *names[] = { "0", "-1", "-2", "-own pgid", "INT_MIN" };
+	pthread_t th;
+	int r;
+
+	signal(SIGUSR1, SIG_IGN);
+	setpgid(0, 0);
+	for (int i = 0; i < 5; i++) {
+		r = qinfo(pids[i], SIGUSR1, SI_QUEUE, 1, getpid());
+		printf("rt_sigqueueinfo(%s, USR1, SI_QUEUE): ret=%d errno=%s\n",
+		       names[i], r, en(r));
+		r = qinfo(pids[i], 65, SI_QUEUE, 1, getpid());
+		printf("rt_sigqueueinfo(%s, 65, SI_QUEUE): ret=%d errno=%s\n",
+		       names[i], r, en(r));
+		r = qinfo(pids[i], SIGUSR1, SI_USER, 1, getpid());
+		printf("rt_sigqueueinfo(%s, USR1, SI_USER): ret=%d errno=%s\n",
+		       names[i], r, en(r));
+	}
+	errno = 0;
+	r = (int)syscall(SYS_rt_sigqueueinfo, -1, SIGUSR1, (void *)8);
+	printf("rt_sigqueueinfo(-1, bad siginfo): ret=%d errno=%s\n", r, en(r));
+	r = (int)syscall(SYS_rt_tgsigqueueinfo, 0, 0, SIGUSR1, (void *)8);
+	printf("rt_tgsigqueueinfo(0, 0, bad siginfo): ret=%d errno=%s\n", r,
+	       en(r));
+	r = tgqinfo(-1, getpid(), SIGUSR1, SI_QUEUE, 1);
+	printf("rt_tgsigqueueinfo(-1, me): ret=%d errno=%s\n", r, en(r));
+	r = tgqinfo(getpid(), 0, SIGUSR1, SI_QUEUE, 1);
+	printf("rt_tgsigqueueinfo(me, 0): ret=%d errno=%s\n", r, en(r));
+	if (pthread_create(&th, NULL, forge_from_thread, NULL) != 0)
+		return 98;
+	pthread_join(th, NULL);
+	return 0;
+}
+
 static int mode_pidfd(void)
 {
 	pid_t c;
@@ -626,6 +684,8 @@ int main(int argc, char **argv)
 		return mode_tkill_tgkill();
 	if (!strcmp(m, "sigqueueinfo"))
 		return mode_sigqueueinfo();
+	if (!strcmp(m, "sigqueueinfo_ids"))
+		return mode_sigqueueinfo_ids();
 	if (!strcmp(m, "pidfd"))
 		return mode_pidfd();
 	if (!strcmp(m, "errors"))

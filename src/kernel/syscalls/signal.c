@@ -294,37 +294,53 @@ enum sc_action sys_rt_sigsuspend(struct kernel *k, struct task *t,
 	return SC_HOST;
 }
 
-/* rt_sigqueueinfo and rt_tgsigqueueinfo: the application chooses the
- * siginfo. Like Linux, only SI_QUEUE-style codes (negative, not SI_TKILL)
- * may be forged towards another process. */
+/*
+ * rt_sigqueueinfo (!thread: tgid names a process, by any of its TIDs)
+ * and rt_tgsigqueueinfo (thread: thread tid of thread group tgid): the
+ * application chooses the siginfo. Linux's do_rt_sigqueueinfo() and
+ * do_rt_tgsigqueueinfo() check, in this order, which applications can
+ * tell apart: the siginfo is copied in (EFAULT); rt_tgsigqueueinfo's IDs
+ * must be positive (EINVAL; rt_sigqueueinfo has no such check); only
+ * SI_QUEUE-style codes (negative, not SI_TKILL) may be forged towards
+ * anyone but the caller itself, which is the calling *thread*
+ * (task_pid_vnr(current) against the pid or tid argument: a thread
+ * queueing to its own process's TGID gets EPERM); then the target is
+ * looked up (ESRCH: kill_proc_info() has no process-group or "everyone"
+ * forms, so a pid <= 0 names nobody), then the signal and the permission
+ * are checked (check_kill_permission()).
+ */
 static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
-				   struct syscall_frame *f, pid_t tgid,
-				   pid_t tid, int sig, uint64_t uinfo)
+				   struct syscall_frame *f, bool thread,
+				   pid_t tgid, pid_t tid, int sig,
+				   uint64_t uinfo)
 {
+	pid_t target = thread ? tid : tgid;
 	siginfo_t si;
 
-	if (tgid <= 0 || (tid != -1 && tid <= 0)) {
-		f->ret = -EINVAL;
-		return SC_RETURN;
-	}
 	if (plat_read_mem(k->plat, t, uinfo, &si, sizeof(si)) != sizeof(si)) {
 		f->ret = -EFAULT;
 		return SC_RETURN;
 	}
-	/* Only SI_QUEUE-style codes may be forged towards another process
-	 * (Linux checks this before looking the target up). */
-	if ((si.si_code >= 0 || si.si_code == SI_TKILL) &&
-	    tgid != task_tgid(t)) {
+	if (thread && (tgid <= 0 || tid <= 0)) {
+		f->ret = -EINVAL;
+		return SC_RETURN;
+	}
+	/* t is stopped in this syscall: its TID cannot change under us (only
+	 * its own exec would change it). */
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && target != t->tid) {
 		f->ret = -EPERM;
 		return SC_RETURN;
 	}
-	f->ret = signal_target_check(k, t, tid > 0 ? tid : tgid,
-				     tid > 0 ? tgid : -1, sig);
+	if (target <= 0) {
+		f->ret = -ESRCH;
+		return SC_RETURN;
+	}
+	f->ret = signal_target_check(k, t, target, thread ? tgid : -1, sig);
 	if (f->ret < 0)
 		return SC_RETURN;
 	if (sig != 0) {
 		si.si_signo = sig;
-		if (tid > 0)
+		if (thread)
 			sig_send(k, SIGNAL_TARGET_TASK, tid, &si, false);
 		else
 			sig_send(k, SIGNAL_TARGET_TG, tgid, &si, false);
@@ -335,13 +351,13 @@ static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
 enum sc_action sys_rt_sigqueueinfo(struct kernel *k, struct task *t,
 				   struct syscall_frame *f)
 {
-	return sigqueueinfo(k, t, f, (pid_t)f->args[0], -1, (int)f->args[1],
-			    f->args[2]);
+	return sigqueueinfo(k, t, f, false, (pid_t)f->args[0], 0,
+			    (int)f->args[1], f->args[2]);
 }
 
 enum sc_action sys_rt_tgsigqueueinfo(struct kernel *k, struct task *t,
 				     struct syscall_frame *f)
 {
-	return sigqueueinfo(k, t, f, (pid_t)f->args[0], (pid_t)f->args[1],
-			    (int)f->args[2], f->args[3]);
+	return sigqueueinfo(k, t, f, true, (pid_t)f->args[0],
+			    (pid_t)f->args[1], (int)f->args[2], f->args[3]);
 }

@@ -370,6 +370,52 @@ void kernel_group_stop_host(struct kernel *k, struct task *t, int sig,
 	ptrace_group_stop(k, t, sig, entering);
 }
 
+/* The mask Linux's sig_ignored() tests for t: blocked | real_blocked,
+ * which is the mask from before the call while t is in rt_sigtimedwait
+ * (the host has narrowed blocked by the waited set then), else the
+ * host's. Preconditions: ts.mu for reading (t->tg), not the signal
+ * mutex (the host's mask is read without it). */
+static sigset64_t sig_send_blocked(struct kernel *k, struct task *t)
+{
+	sigset64_t mask;
+	bool waiting;
+
+	task_lock_signals(t);
+	waiting = t->in_sigwait;
+	mask = t->sigwait_blocked;
+	task_unlock_signals(t);
+	return waiting ? mask : task_refresh_sigmask(k, t);
+}
+
+/*
+ * Whether sig sent to t is discarded at once, as Linux's prepare_signal()
+ * does when sig_ignored(): the disposition ignores it and t does not
+ * block it (a blocked one stays pending: the handler may change before
+ * it is unblocked). The host cannot be left to do this: it never
+ * discards a signal for a traced thread (its sig_ignored() lets the
+ * tracer see every signal), so it queues it, wakes the thread and
+ * interrupts the wait it is in, and waits that return EINTR instead of
+ * restarting (rt_sigtimedwait, epoll_wait) end early, which Linux never
+ * does for an ignored signal.
+ *
+ * SIGCONT is never discarded here: its effect on a stopped process
+ * happens at send even when it is ignored, and the host carries that out
+ * (the kernel follows at the host's stops). Preconditions: as
+ * sig_send_blocked(). The disposition is checked again under the signal
+ * mutex when the signal would be queued.
+ */
+static bool sig_send_discards(struct kernel *k, struct task *t, int sig)
+{
+	bool ignored;
+
+	if (sig == SIGCONT)
+		return false;
+	task_lock_signals(t);
+	ignored = sig_ignored_locked(t->tg->sighand, sig);
+	task_unlock_signals(t);
+	return ignored && !(sig_send_blocked(k, t) & sig_bit(sig));
+}
+
 int kernel_send_external_signal(struct kernel *k, enum signal_target kind,
 				pid_t id, const siginfo_t *info)
 {
@@ -378,7 +424,7 @@ int kernel_send_external_signal(struct kernel *k, enum signal_target kind,
 	pthread_mutex_lock(&k->ext_mu);
 	err = sig_send(k, kind, id, info, true);
 	pthread_mutex_unlock(&k->ext_mu);
-	return err;
+	return err < 0 ? err : 0;
 }
 
 int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
@@ -387,7 +433,7 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 	int sig = info->si_signo;
 	struct task **targets = NULL;
 	bool *shared = NULL;
-	int n = 0, cap = 0, err = 0;
+	int n = 0, cap = 0, err = 0, taken = 0;
 
 	if (!sig_valid(sig))
 		return -EINVAL;
@@ -446,11 +492,17 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 	}
 	for (int i = 0; !err && i < n; i++) {
 		struct task *t = targets[i];
-		bool ring;
+		bool discard = sig_send_discards(k, t, sig);
+		bool ring = false;
 
 		pthread_mutex_lock(&t->tg->sighand->mu);
 		sig_prepare_locked(t->tg, info->si_signo);
-		ring = sig_enqueue_locked(k, t, shared[i], info, ring_host);
+		/* A rt_sigaction since sig_send_discards() decides. */
+		if (!discard || !sig_ignored_locked(t->tg->sighand, sig)) {
+			taken++;
+			ring = sig_enqueue_locked(k, t, shared[i], info,
+						  ring_host);
+		}
 		pthread_mutex_unlock(&t->tg->sighand->mu);
 		/* Only a newly queued signal needs the host rung: a
 		 * coalesced one is already on its way. */
@@ -472,7 +524,7 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 	}
 	free(targets);
 	free(shared);
-	return err;
+	return err < 0 ? err : taken;
 }
 
 void sig_consumed(struct kernel *k, struct task *t, int sig)

@@ -73,8 +73,12 @@ void sig_consumed(struct kernel *k, struct task *t, int sig);
  * sig_send queues info for a task, thread group or process group (see
  * kernel_send_external_signal()) and, with ring_host, rings the host for
  * each newly queued entry. The syscalls pass ring_host = false because the
- * host executes the application's kill itself. Returns 0, -EINVAL, -ESRCH
- * or -ENOMEM. Preconditions: no kernel lock held except ext_mu.
+ * host executes the application's kill itself. A target that ignores the
+ * signal and does not block it discards it instead (Linux's
+ * prepare_signal()), and must not be rung at all: the syscalls answer
+ * the kill themselves when no target took it. Returns how many targets
+ * took the signal (queued or coalesced), -EINVAL, -ESRCH or -ENOMEM.
+ * Preconditions: no kernel lock held except ext_mu.
  */
 enum signal_target;
 int sig_send(struct kernel *k, enum signal_target kind, pid_t id,

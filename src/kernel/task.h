@@ -87,6 +87,15 @@ struct task {
 	bool sigmask_exact;
 	sigset64_t saved_sigmask;    /* restored after sigsuspend/handler */
 	bool has_saved_sigmask;
+	/* in_sigwait: t is in rt_sigtimedwait, where the host narrows the
+	 * blocked mask by the waited set for the wait and keeps the mask
+	 * from before in real_blocked, which Linux's sig_ignored() counts as
+	 * blocked too; the host's status file shows only the narrowed one.
+	 * sigwait_blocked is the mask from before, noted at the call's entry
+	 * (exact: t is stopped there and cannot change its mask before the
+	 * call returns). */
+	sigset64_t sigwait_blocked;
+	bool in_sigwait;
 	struct sig_pending pending;  /* task-private pending signals */
 	struct sig_altstack altstack;
 

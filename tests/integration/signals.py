@@ -26,6 +26,7 @@ PROGRAMS = {
     "sig_disposition": [
         "siginfo", "restart", "nodefer", "resethand", "onstack",
         "nocldstop", "nocldwait", "sigchld_ign", "ignored_discarded",
+        "ignored_never_wakes",
         "fork_inherit", "exec_reset",
     ],
     "sig_mask": [

@@ -658,6 +658,101 @@ static void only_the_calling_thread_may_be_sent_a_forged_siginfo(void **state)
 			 0);
 }
 
+static void ignore(struct fake_world *w, struct task *t, int sig)
+{
+	assert_int_equal(verdict(w, t, SYS_rt_sigaction, (uint64_t)sig,
+				 push_action(w, t->tid,
+					     (uint64_t)(uintptr_t)SIG_IGN, 0,
+					     0),
+				 0, 8),
+			 0);
+}
+
+/* Linux's prepare_signal(): a signal the target ignores and does not
+ * block is discarded at send. The kernel answers the call itself: the
+ * host, which never discards for a traced thread, would interrupt the
+ * target's wait (rt_sigtimedwait, epoll_wait end with EINTR). */
+static void an_ignored_unblocked_signal_is_discarded_without_the_host(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	uint64_t q = push_siginfo(w, 1, SIGUSR1, SI_QUEUE);
+	struct syscall_frame f;
+	struct task_snap s;
+
+	ignore(w, c, SIGUSR1);
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, 2, SIGUSR1, 0, 0),
+			 SC_RETURN);
+	assert_int_equal(f.ret, 0);
+	assert_int_equal(sc(w, w->init, &f, SYS_tgkill, 2, 2, SIGUSR1, 0),
+			 SC_RETURN);
+	assert_int_equal(f.ret, 0);
+	assert_int_equal(sc(w, w->init, &f, SYS_rt_sigqueueinfo, 2, SIGUSR1,
+			    q, 0),
+			 SC_RETURN);
+	assert_int_equal(f.ret, 0);
+	/* SIGCHLD's default is to ignore it. */
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, 2, SIGCHLD, 0, 0),
+			 SC_RETURN);
+	assert_int_equal(f.ret, 0);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending | s.pending, 0);
+	assert_int_equal(s.nr_queued, 0);
+	task_snap_free(&s);
+	/* kill(-1), each of whose targets discards it. */
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, (uint64_t)-1LL,
+			    SIGCHLD, 0, 0),
+			 SC_RETURN);
+	assert_int_equal(f.ret, 0);
+}
+
+/* "Blocked signals are never ignored" (sig_ignored()): the handler may
+ * change before it is unblocked. And SIGCONT's effect on a stopped
+ * process is the host's to carry out, ignored or not. */
+static void a_blocked_ignored_signal_and_sigcont_still_go_to_the_host(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct syscall_frame f;
+	struct task_snap s;
+
+	ignore(w, c, SIGUSR1);
+	fake_set_host_sigmask(w->fp, 2, sig_bit(SIGUSR1));
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, 2, SIGUSR1, 0, 0),
+			 SC_HOST);
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, 2, SIGCONT, 0, 0),
+			 SC_HOST);
+	s = snap(w, 2);
+	assert_int_equal(s.shared_pending, sig_bit(SIGUSR1) | sig_bit(SIGCONT));
+	task_snap_free(&s);
+}
+
+/* In rt_sigtimedwait the host narrows the mask by the waited set; Linux
+ * still counts the mask from before (real_blocked) as blocked. */
+static void a_sigtimedwait_waiter_is_judged_by_its_mask_from_before_the_wait(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct syscall_frame f, wf;
+
+	ignore(w, c, SIGUSR1);
+	fake_set_host_sigmask(w->fp, 2, sig_bit(SIGUSR1));
+	assert_int_equal(sc(w, c, &wf, SYS_rt_sigtimedwait,
+			    push_set(w, 2, sig_bit(SIGUSR1)), 0, 0, 8),
+			 SC_HOST_EXIT);
+	fake_set_host_sigmask(w->fp, 2, 0); /* the host's, during the wait */
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, 2, SIGUSR1, 0, 0),
+			 SC_HOST);
+	fake_syscall_exit(w->k, c, &wf, SIGUSR1);
+	/* Returned: the host's mask (now 0) decides again. */
+	assert_int_equal(sc(w, w->init, &f, SYS_kill, 2, SIGUSR1, 0, 0),
+			 SC_RETURN);
+	assert_int_equal(f.ret, 0);
+}
+
 static void pass_through_signal_syscalls_go_to_the_host(void **state)
 {
 	struct fake_world *w = *state;
@@ -702,6 +797,9 @@ int main(int argc, char **argv)
 		TEST(rt_sigqueueinfo_to_a_pid_of_zero_or_below_is_esrch),
 		TEST(sigqueueinfo_from_unmapped_memory_is_efault_before_other_errors),
 		TEST(only_the_calling_thread_may_be_sent_a_forged_siginfo),
+		TEST(an_ignored_unblocked_signal_is_discarded_without_the_host),
+		TEST(a_blocked_ignored_signal_and_sigcont_still_go_to_the_host),
+		TEST(a_sigtimedwait_waiter_is_judged_by_its_mask_from_before_the_wait),
 		TEST(pass_through_signal_syscalls_go_to_the_host),
 	};
 

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -508,6 +510,83 @@ static int mode_sigchld_ign(void)
 
 /* ---- ignored signals are discarded, not queued ---- */
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A child that sends SIGUSR1 to pid every 20 ms by kill, tgkill and
+ * sigqueue in turn until it is killed (so that no SIGCHLD comes while the
+ * parent waits). */
+static pid_t ignored_sender(pid_t pid)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		for (int i = 0;; i++) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+			if (i % 3 == 0)
+				kill(pid, SIGUSR1);
+			else if (i % 3 == 1)
+				syscall(SYS_tgkill, pid, pid, SIGUSR1);
+			else
+				sigqueue(pid, SIGUSR1, (union sigval){ 0 });
+		}
+	}
+	return c;
+}
+
+/* Linux discards an ignored, unblocked signal at send (prepare_signal()),
+ * so it never ends a wait early, not even one that returns EINTR instead
+ * of restarting (rt_sigtimedwait, epoll_wait). One in the waited set of
+ * rt_sigtimedwait is discarded too unless it was blocked before. */
+static int mode_ignored_never_wakes(void)
+{
+	struct timespec ts = { 0, 400 * 1000 * 1000 };
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t none, usr1;
+	pid_t c;
+	double t0;
+	int r, p[2], ep;
+
+	signal(SIGUSR1, SIG_IGN);
+	sigemptyset(&none);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (pipe(p) < 0 || (ep = epoll_create1(0)) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) < 0)
+		return 98;
+	c = ignored_sender(getpid());
+	t0 = mono_s();
+	errno = 0;
+	r = sigtimedwait(&none, NULL, &ts);
+	printf("sigtimedwait(empty set): ret=%d errno=%s full timeout=%s\n", r,
+	       strerrorname_np(errno), YN(mono_s() - t0 > 0.35));
+	t0 = mono_s();
+	errno = 0;
+	r = sigtimedwait(&usr1, NULL, &ts);
+	printf("sigtimedwait(USR1, unblocked): ret=%d errno=%s full "
+	       "timeout=%s\n", r, strerrorname_np(errno),
+	       YN(mono_s() - t0 > 0.35));
+	t0 = mono_s();
+	errno = 0;
+	r = epoll_wait(ep, &ev, 1, 400);
+	printf("epoll_wait: ret=%d errno=%s full timeout=%s\n", r,
+	       r < 0 ? strerrorname_np(errno) : "0", YN(mono_s() - t0 > 0.35));
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	r = sigtimedwait(&usr1, NULL, &ts);
+	printf("sigtimedwait(USR1, blocked before): got USR1=%s\n",
+	       YN(r == SIGUSR1));
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	return 0;
+}
+
 static int mode_ignored_discarded(void)
 {
 	pid_t child;
@@ -698,6 +777,8 @@ int main(int argc, char **argv)
 		return mode_nocldwait();
 	if (!strcmp(m, "sigchld_ign"))
 		return mode_sigchld_ign();
+	if (!strcmp(m, "ignored_never_wakes"))
+		return mode_ignored_never_wakes();
 	if (!strcmp(m, "ignored_discarded"))
 		return mode_ignored_discarded();
 	if (!strcmp(m, "fork_inherit"))

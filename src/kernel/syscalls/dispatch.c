@@ -66,7 +66,7 @@ static const struct syscall_def syscall_table[KERNEL_NR_SYSCALLS] = {
 	SC(tgkill, sys_tgkill),
 	SC(rt_sigpending, sys_sig_passthrough),
 	SC(rt_sigsuspend, sys_rt_sigsuspend),
-	SC_HOST_THEN(rt_sigtimedwait, sys_rt_sigtimedwait_exit),
+	SCX(rt_sigtimedwait, sys_rt_sigtimedwait, sys_rt_sigtimedwait_exit),
 	SC(rt_sigqueueinfo, sys_rt_sigqueueinfo),
 	SC(rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo),
 	SC(pause, sys_sig_passthrough),

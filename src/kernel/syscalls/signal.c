@@ -81,7 +81,10 @@ void sys_sigaltstack_exit(struct kernel *k, struct task *t,
  * it apart: the target is looked up first (ESRCH), then the signal number
  * is checked (EINVAL), then the permission (EPERM). A permitted signal is
  * queued in the kernel with the sender's siginfo, then the host executes
- * the same kill, whose delivery stop the kernel answers.
+ * the same kill, whose delivery stop the kernel answers. A signal that no
+ * target took (each ignores it without blocking it: Linux discards it at
+ * send, sig_send()) is answered here without the host, which would
+ * otherwise interrupt the target's wait for a signal it never sees.
  */
 
 /* Collects, under ts.mu, the thread groups kill(pid) targets, with a
@@ -158,6 +161,7 @@ enum sc_action sys_kill(struct kernel *k, struct task *t,
 	int sig = (int)f->args[1];
 	struct kill_targets kt = { 0 };
 	siginfo_t si = { .si_signo = sig, .si_code = SI_USER };
+	int taken = 0;
 
 	if (pid == INT32_MIN) { /* -INT_MIN overflows: Linux says ESRCH */
 		f->ret = -ESRCH;
@@ -182,10 +186,16 @@ enum sc_action sys_kill(struct kernel *k, struct task *t,
 	si.si_pid = task_tgid(t);
 	si.si_uid = t->uid;
 	for (int i = 0; i < kt.n; i++)
-		if (kt.tgids[i])
-			sig_send(k, SIGNAL_TARGET_TG, kt.tgids[i], &si, false);
+		/* An error (the target went meanwhile) leaves the answer
+		 * to the host, as before. */
+		if (kt.tgids[i] &&
+		    sig_send(k, SIGNAL_TARGET_TG, kt.tgids[i], &si, false) != 0)
+			taken++;
 	free(kt.tgids);
-	return SC_HOST;
+	/* With some targets taking it, the host's kill reaches the others
+	 * too: they see the interruption (a divergence left to a kill the
+	 * kernel would carry out alone, target by target). */
+	return taken ? SC_HOST : SC_RETURN;
 }
 
 /*
@@ -232,7 +242,8 @@ static enum sc_action thread_kill(struct kernel *k, struct task *t,
 
 		si.si_pid = task_tgid(t);
 		si.si_uid = t->uid;
-		sig_send(k, SIGNAL_TARGET_TASK, tid, &si, false);
+		if (sig_send(k, SIGNAL_TARGET_TASK, tid, &si, false) == 0)
+			return SC_RETURN; /* discarded: f->ret is 0 */
 	}
 	return SC_HOST;
 }
@@ -260,9 +271,27 @@ enum sc_action sys_sig_passthrough(struct kernel *k, struct task *t,
 	return SC_HOST;
 }
 
+/* The host narrows the mask by the waited set for the wait; senders must
+ * still see the mask from before (task.h, in_sigwait), noted here while
+ * t is stopped. */
+enum sc_action sys_rt_sigtimedwait(struct kernel *k, struct task *t,
+				   struct syscall_frame *f)
+{
+	sigset64_t mask = task_refresh_sigmask(k, t);
+
+	task_lock_signals(t);
+	t->sigwait_blocked = mask;
+	t->in_sigwait = true;
+	task_unlock_signals(t);
+	return SC_HOST_EXIT;
+}
+
 void sys_rt_sigtimedwait_exit(struct kernel *k, struct task *t,
 			      struct syscall_frame *f)
 {
+	task_lock_signals(t);
+	t->in_sigwait = false;
+	task_unlock_signals(t);
 	/* The host dequeued the signal itself: no delivery stop happens, so
 	 * the kernel's entry goes here. */
 	if (f->ret > 0)
@@ -340,10 +369,9 @@ static enum sc_action sigqueueinfo(struct kernel *k, struct task *t,
 		return SC_RETURN;
 	if (sig != 0) {
 		si.si_signo = sig;
-		if (thread)
-			sig_send(k, SIGNAL_TARGET_TASK, tid, &si, false);
-		else
-			sig_send(k, SIGNAL_TARGET_TG, tgid, &si, false);
+		if (sig_send(k, thread ? SIGNAL_TARGET_TASK : SIGNAL_TARGET_TG,
+			     thread ? tid : tgid, &si, false) == 0)
+			return SC_RETURN; /* discarded: f->ret is 0 */
 	}
 	return SC_HOST;
 }

@@ -109,6 +109,7 @@ void sys_sigaltstack_exit(struct kernel *, struct task *, struct syscall_frame *
 enum sc_action sys_kill(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_tgkill(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_tkill(struct kernel *, struct task *, struct syscall_frame *);
+enum sc_action sys_rt_sigtimedwait(struct kernel *, struct task *, struct syscall_frame *);
 void sys_rt_sigtimedwait_exit(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_rt_sigsuspend(struct kernel *, struct task *, struct syscall_frame *);
 enum sc_action sys_rt_sigqueueinfo(struct kernel *, struct task *, struct syscall_frame *);

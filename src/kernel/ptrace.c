@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kernel/kernel.h"
@@ -121,8 +122,12 @@ void ptrace_wake_waiters(struct kernel *k, pid_t tgid)
 		cds_list_for_each_entry(t, &tg->tasks, tg_node) {
 			if (!v || n == cap)
 				break;
-			/* sc.parked is the platform thread's; so are we. */
-			if (t->sc.parked && task_tryget(t))
+			/* sc is the platform thread's; so are we. A wait in
+			 * the host (one that began before its caller became
+			 * a tracer) must look again too. */
+			if ((t->sc.parked || t->sc.nr == SYS_wait4 ||
+			     t->sc.nr == SYS_waitid) &&
+			    task_tryget(t))
 				v[n++] = t;
 		}
 	}
@@ -367,9 +372,23 @@ void ptrace_exec(struct kernel *k, struct task *t, pid_t former)
 
 void ptrace_exit_begin(struct kernel *k, struct task *t, int status)
 {
-	if (ptrace_wants_exit_event(t))
+	bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+
+	if (!ptrace_traced(t))
+		return;
+	/* The task is on its way out of whatever stop it was in (a SIGKILL
+	 * ends a ptrace-stop: Linux's TASK_WAKEKILL). A SIGKILL'd task does
+	 * not stop at its exit either (ptrace_stop() refuses with a fatal
+	 * signal pending). */
+	if (ptrace_wants_exit_event(t) && !killed) {
 		ptrace_event_stop(k, t, PTRACE_EVENT_EXIT,
 				  (unsigned long)(unsigned)status);
+		return;
+	}
+	task_lock_signals(t);
+	__atomic_store_n(&t->ptrace.stop, PTRACE_STOP_NONE, __ATOMIC_RELEASE);
+	t->ptrace.has_siginfo = false;
+	task_unlock_signals(t);
 }
 
 /* Unlinks tracee from its tracer and clears its ptrace state.
@@ -425,8 +444,17 @@ void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
 				cds_list_add_tail(&n->node,
 						  &tracer->ptrace.exits);
 			}
+			ptrace_unlink_locked(t);
+		} else {
+			/* A zombie stays its tracer's tracee until reaped
+			 * (ptrace_reap_locked()): PTRACE_KILL still finds
+			 * it, as on Linux. */
+			pthread_mutex_lock(&t->tg->sighand->mu);
+			__atomic_store_n(&p->stop, PTRACE_STOP_NONE,
+					 __ATOMIC_RELEASE);
+			p->has_siginfo = false;
+			pthread_mutex_unlock(&t->tg->sighand->mu);
 		}
-		ptrace_unlink_locked(t);
 	}
 	/* ptrace(2): "If the tracer dies, all tracees are automatically
 	 * detached and restarted, unless they were in group-stop", or
@@ -452,6 +480,33 @@ void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
 		cds_list_del(&n->node);
 		free(n);
 	}
+}
+
+void ptrace_forget_locked(struct kernel *k, struct task *t)
+{
+	pid_t *kill_tids;
+	int nr_kill;
+
+	if (t->ptrace.tracer)
+		ptrace_unlink_locked(t);
+	ptrace_exit_locked(k, t, 0, &kill_tids, &nr_kill);
+	free(kill_tids);
+}
+
+void ptrace_reap_locked(struct task *t)
+{
+	if (t->ptrace.tracer)
+		ptrace_unlink_locked(t);
+}
+
+bool ptrace_has_exit_notice_locked(struct task *tracer, pid_t tid)
+{
+	struct ptrace_exit_notice *n;
+
+	cds_list_for_each_entry(n, &tracer->ptrace.exits, node)
+		if (n->tid == tid)
+			return true;
+	return false;
 }
 
 void ptrace_kill_tracees(struct kernel *k, pid_t *tids, int n)

@@ -173,6 +173,17 @@ void ptrace_exit_begin(struct kernel *k, struct task *t, int status);
 void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
 			pid_t **kill_tids, int *nr_kill);
 void ptrace_kill_tracees(struct kernel *k, pid_t *tids, int n);
+/* task_exec(): the old leader t of a group whose other thread exec'd
+ * leaves the tree without dying: it leaves its tracer and its tracees
+ * are detached, without reports (Linux's de_thread()). Preconditions:
+ * ts.mu held for writing. */
+void ptrace_forget_locked(struct kernel *k, struct task *t);
+/* tg_reap_locked(): t's zombie is reaped; it leaves its tracer.
+ * Preconditions: ts.mu held for writing. */
+void ptrace_reap_locked(struct task *t);
+/* Whether tracer's wait has yet to report the death of tid.
+ * Preconditions: ts.mu held. */
+bool ptrace_has_exit_notice_locked(struct task *tracer, pid_t tid);
 /* Wakes the waits parked in thread group tg (a tracee stopped or died, a
  * child died). Called with no locks held, on the platform thread. */
 void ptrace_wake_waiters(struct kernel *k, pid_t tgid);

@@ -36,6 +36,7 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	tg = t->tg;
 	if (tg->leader != t) {
 		old_leader = tg->leader;
+		ptrace_forget_locked(k, old_leader);
 		ts_remove_task_locked(k, old_leader);
 		cds_list_del_init(&old_leader->tg_node);
 		if (old_leader->exit_state < TASK_EXIT_ZOMBIE)

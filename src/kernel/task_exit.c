@@ -93,6 +93,7 @@ void tg_reap_locked(struct kernel *k, struct thread_group *tg)
 	}
 	cds_list_for_each_entry_safe(t, tmp, &tg->tasks, tg_node) {
 		cds_list_del_init(&t->tg_node);
+		ptrace_reap_locked(t);
 		t->exit_state = TASK_EXIT_DEAD;
 		ts_remove_task_locked(k, t);
 		task_release(t);

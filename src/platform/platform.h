@@ -104,10 +104,11 @@ struct platform_ops {
 	 * Returns 0 or -errno. */
 	int (*backtrace)(struct platform *p, struct task *t, char *buf,
 			 size_t len);
-	/* A syscall of t that the kernel parked (SC_PARK) may have an answer
-	 * now: the platform has t make it again, as soon as t is not held.
-	 * A task that is not parked is left alone. Never blocks. Returns 0
-	 * or -errno. */
+	/* A wait of t may have an answer now: a syscall the kernel parked
+	 * (SC_PARK), or one the host runs for it (SC_HOST_EXIT) that began
+	 * before the kernel had to answer it itself. The platform has t make
+	 * it again, as soon as t is not held. A task in neither is left
+	 * alone. Never blocks. Returns 0 or -errno. */
 	int (*wake)(struct platform *p, struct task *t);
 	/* Carries out a state request of ptrace(2) for an emulated tracer on
 	 * the host thread of tracee t, which the kernel holds stopped: req

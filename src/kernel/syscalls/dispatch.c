@@ -147,6 +147,35 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 	return act;
 }
 
+/* Linux's -ERESTART* codes (include/linux/errno.h). */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+
+long kernel_syscall_interrupted(struct kernel *k, struct task *t, long ret)
+{
+	struct syscall_frame f = { .nr = t->sc.nr };
+	const struct syscall_def *def;
+	enum sc_action act;
+
+	if (f.nr != SYS_wait4 && f.nr != SYS_waitid)
+		return ret;
+	def = &syscall_table[f.nr];
+	for (int i = 0; i < 6; i++)
+		f.args[i] = t->sc.args[i];
+	/* Linux's do_wait() looks for what it can report before it looks
+	 * at signals: decide again. An answer of the kernel's own is
+	 * returned (the handler runs on the way out); a zombie the host
+	 * must reap has the host make the wait again after the handler,
+	 * SA_RESTART or not; nothing to report stands as the host said. */
+	act = def->enter(k, t, &f);
+	t->sc.parked = false;
+	if (act == SC_RETURN)
+		return f.ret;
+	if (f.args_changed)
+		return -ERESTARTNOINTR;
+	return ret;
+}
+
 void kernel_syscall_exit(struct kernel *k, struct task *t,
 			 struct syscall_frame *f)
 {

@@ -98,6 +98,10 @@ static long ptrace_traceme(struct kernel *k, struct task *t)
 	pthread_mutex_unlock(&t->tg->sighand->mu);
 out:
 	pthread_rwlock_unlock(&k->ts.mu);
+	/* The parent may be waiting in the host already, where the stops it
+	 * is now to see never arrive: it must wait in the kernel. */
+	if (!err)
+		ptrace_wake_waiters(k, parent->tgid);
 	return err;
 }
 
@@ -155,6 +159,7 @@ out:
 	pthread_rwlock_unlock(&k->ts.mu);
 	if (err)
 		return err;
+	ptrace_wake_waiters(k, task_tgid(t));
 	/* A stopped job traps again into a group-stop its tracer sees
 	 * (Linux's JOBCTL_TRAP_STOP in ptrace_attach()). */
 	if (group_stopped)
@@ -504,6 +509,14 @@ long ptrace_request(struct kernel *k, struct task *t, long req, pid_t pid,
 	tracee = ptrace_tracee(k, t, pid,
 			       req != PTRACE_KILL && req != PTRACE_INTERRUPT,
 			       &err);
+	if (!tracee && req == PTRACE_KILL) {
+		/* A dead tracee its tracer has not waited for yet is still
+		 * there for PTRACE_KILL, which does nothing to it. */
+		pthread_rwlock_rdlock(&k->ts.mu);
+		if (ptrace_has_exit_notice_locked(t, pid))
+			err = 0;
+		pthread_rwlock_unlock(&k->ts.mu);
+	}
 	if (!tracee)
 		return err;
 	switch (req) {

@@ -64,6 +64,13 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 void kernel_syscall_exit(struct kernel *k, struct task *t,
 			 struct syscall_frame *f);
 
+/* t's syscall in flight (a parked one, or one the host ran) was
+ * interrupted by a signal with ret (an -ERESTART* code): returns what it
+ * is to return instead, which is ret itself unless the kernel can answer
+ * now (a wait with a tracee's stop to report: Linux's waits report before
+ * they see a signal). */
+long kernel_syscall_interrupted(struct kernel *k, struct task *t, long ret);
+
 /* The syscalls the platform must trap: numbers, terminated by -1. */
 extern const int kernel_trapped_syscalls[];
 

@@ -172,6 +172,12 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 void pt_release(struct ptrace_platform *pp, struct pt_task *pt);
 /* Remembers that host_tid was just sent PTRACE_INTERRUPT. */
 void pt_note_interrupt(struct ptrace_platform *pp, pid_t host_tid);
+/* Collects the next host stop of tid, which the kernel holds but whose
+ * stop the loop has not seen yet (a new thread's first stop, which its
+ * tracer may ask about as soon as the clone event is reported), and
+ * handles it; waits at most 50 ms. Returns 0, -EBUSY (nothing came) or
+ * -ESRCH. Any pt_task of tid may be freed meanwhile: look it up again. */
+int pt_await_stop(struct ptrace_platform *pp, pid_t tid);
 /* The kernel wakes a parked syscall of pt (platform_ops.wake). */
 void pt_wake(struct ptrace_platform *pp, struct pt_task *pt);
 /* Brings pt, in a host group stop (PTRACE_LISTEN, where the host refuses

@@ -403,6 +403,15 @@ static long op_tracee_access(struct platform *p, struct task *t, long req,
 
 	if (!pt)
 		return -ESRCH;
+	if (!pt->stopped && !pt->group_stopped && !pt->interrupting &&
+	    task_should_hold(pp->k, t)) {
+		pid_t tid = pt->host_tid;
+
+		pt_await_stop(pp, tid);
+		pt = pt_lookup(pp, tid);
+		if (!pt)
+			return -ESRCH;
+	}
 	pt = pt_stopped_for_request(pp, pt->host_tid, &relisten, &err);
 	if (!pt)
 		return -ESRCH;

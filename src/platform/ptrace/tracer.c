@@ -284,12 +284,18 @@ static void pt_park(struct ptrace_platform *pp, struct pt_task *pt,
 	pt_resume(pp, pt, PT_RESUME_CONT, 0);
 }
 
+/* Whether a syscall's return value says a signal interrupted it. */
+static bool pt_restart_code(unsigned long long rax)
+{
+	long r = (long)rax;
+
+	return r == -ERESTARTSYS_HOST || r == -ERESTARTNOHAND_HOST ||
+	       r == -513 /* ERESTARTNOINTR */;
+}
+
 /* Puts the parked syscall back into pt's registers at a stop that ended
- * (or will end) its sleep; signal says the stop is a signal's delivery,
- * whose handler restarts the syscall only with SA_RESTART, as a wait's
- * -ERESTARTSYS does on Linux. */
-static void pt_unpark(struct ptrace_platform *pp, struct pt_task *pt,
-		      bool signal)
+ * (or will end) its sleep, so that the host's restart applies to it. */
+static void pt_unpark(struct ptrace_platform *pp, struct pt_task *pt)
 {
 	struct user_regs_struct regs;
 
@@ -303,8 +309,15 @@ static void pt_unpark(struct ptrace_platform *pp, struct pt_task *pt,
 	regs.r10 = pt->park_args[3];
 	regs.r8 = pt->park_args[4];
 	regs.r9 = pt->park_args[5];
-	if (signal && regs.rax == (unsigned long long)-ERESTARTNOHAND_HOST)
-		regs.rax = (unsigned long long)-ERESTARTSYS_HOST;
+	/* The stand-in's -ERESTARTNOHAND becomes what the wait returns:
+	 * the kernel's answer if it has one now (returned as is: the wake
+	 * costs no second trap), else -ERESTARTSYS, which the host restarts
+	 * at once without a signal, and for a signal (this stop's or one
+	 * right after a wake's interrupt) only with SA_RESTART, as Linux's
+	 * wait does. */
+	if (regs.rax == (unsigned long long)-ERESTARTNOHAND_HOST && pt->task)
+		regs.rax = (unsigned long long)kernel_syscall_interrupted(
+			pp->k, pt->task, -ERESTARTSYS_HOST);
 	ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
 }
 
@@ -312,8 +325,17 @@ void pt_wake(struct ptrace_platform *pp, struct pt_task *pt)
 {
 	struct user_regs_struct regs;
 
-	if (!pt->parked)
+	if (!pt->parked) {
+		/* A wait the host runs (SC_HOST_EXIT) is interrupted and
+		 * restarted, which makes it trap again: the kernel decides
+		 * anew. */
+		if (pt->want_exit_stop && !pt->stopped && !pt->interrupting &&
+		    ptrace(PTRACE_INTERRUPT, pt->host_tid, 0, 0) == 0) {
+			pt->interrupting = true;
+			pt_note_interrupt(pp, pt->host_tid);
+		}
 		return;
+	}
 	if (!pt->stopped) {
 		/* Asleep in the host: interrupt it; its stop unparks it. */
 		if (!pt->interrupting &&
@@ -401,6 +423,16 @@ static void on_syscall_exit(struct ptrace_platform *pp, struct pt_task *pt)
 	    ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) == 0) {
 		f.nr = pt->task->sc.nr;
 		f.ret = (long)regs.rax;
+		if (pt_restart_code(regs.rax)) {
+			long r = kernel_syscall_interrupted(pp->k, pt->task,
+							    f.ret);
+
+			if (r != f.ret) {
+				regs.rax = (unsigned long long)r;
+				ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
+				f.ret = r;
+			}
+		}
 		kernel_syscall_exit(pp->k, pt->task, &f);
 	}
 	pt->want_exit_stop = false;
@@ -593,6 +625,24 @@ int pt_unlisten(struct ptrace_platform *pp, struct pt_task *pt)
 	return -EBUSY;
 }
 
+int pt_await_stop(struct ptrace_platform *pp, pid_t tid)
+{
+	uint64_t deadline = clock_now_ns(CLOCK_MONOTONIC) + PT_UNLISTEN_WAIT_NS;
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(tid, &status, __WALL | WNOHANG)) == 0 ||
+	       (r < 0 && errno == EINTR)) {
+		if (clock_now_ns(CLOCK_MONOTONIC) >= deadline)
+			return -EBUSY;
+		sched_yield();
+	}
+	if (r != tid)
+		return -ESRCH;
+	pt_handle(pp, tid, status);
+	return 0;
+}
+
 static void on_signal(struct ptrace_platform *pp, struct pt_task *pt, int sig)
 {
 	siginfo_t si;
@@ -677,7 +727,7 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 	sig = WSTOPSIG(status);
 	ev = status >> 16;
 	if (pt->parked)
-		pt_unpark(pp, pt, ev == 0 && sig != (SIGTRAP | 0x80));
+		pt_unpark(pp, pt);
 	switch (ev) {
 	case PTRACE_EVENT_SECCOMP:
 		on_syscall_enter(pp, pt);

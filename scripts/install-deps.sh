@@ -11,4 +11,5 @@ apt-get install -y -q --no-install-recommends \
 	build-essential cmake pkg-config git ca-certificates \
 	libfuse3-dev fuse3 libseccomp-dev liburcu-dev libcmocka-dev \
 	libjansson-dev libunwind-dev libreadline-dev liburing-dev \
-	procps psmisc lsof util-linux python3 make clang
+	procps psmisc lsof util-linux python3 make clang \
+	strace gdb

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Tracers inside the sandbox (emulated ptrace, issue 16): the
+tests/programs/ptrace_ops.c modes, strace and gdb, each run natively and
+under `sentry run`, with the same results expected.
+
+Usage: tracers.py --list
+       tracers.py --sentry PATH --programs DIR CASE
+
+A ptrace_ops case (ops_MODE) compares stdout and exit status as they are:
+the program prints facts only. strace cases compare, per process (renamed
+by order of first appearance), the sequence of syscall names and how each
+process ended; gdb cases compare gdb's output with numbers, addresses and
+runs of spaces (column widths follow PID lengths) normalised.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+OPS_MODES = [
+    "traceme", "errors", "peek_poke", "syscall_stops", "signal_stops",
+    "fault_then_kill", "fork_event", "seize_interrupt", "attach_detach",
+]
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+class Ctx:
+    def __init__(self, sentry, programs, name):
+        self.sentry = sentry
+        self.programs = programs
+        self.name = name
+
+    def prog(self, name):
+        return os.path.join(self.programs, name)
+
+    def run(self, argv, sandboxed, timeout=90):
+        if sandboxed:
+            argv = [self.sentry, "run", "--name",
+                    f"tr-{self.name}-{os.getpid()}", "--no-mount",
+                    "--"] + argv
+        r = subprocess.run(argv, capture_output=True, text=True,
+                           timeout=timeout)
+        if r.returncode < 0:
+            r.returncode = 128 - r.returncode
+        return r
+
+
+def compare(ctx, argv, normalise=lambda s: s, stream="stdout"):
+    native = ctx.run(argv, False)
+    sandboxed = ctx.run(argv, True)
+    n, s = getattr(native, stream), getattr(sandboxed, stream)
+    print("native: rc=%d\n%s" % (native.returncode, n))
+    print("sentry: rc=%d\n%s" % (sandboxed.returncode, s))
+    if stream == "stdout" and sandboxed.stderr:
+        print("sentry stderr:", sandboxed.stderr)
+    if native.returncode != sandboxed.returncode:
+        fail("exit status differs")
+    if normalise(n) != normalise(s):
+        fail("output differs")
+
+
+def ops_case(mode):
+    def run(ctx):
+        compare(ctx, [ctx.prog("ptrace_ops"), mode])
+    run.__name__ = "ops_" + mode
+    return run
+
+
+for _mode in OPS_MODES:
+    case(ops_case(_mode))
+
+
+def strace_sequences(path):
+    """{process index: [syscall names..., how it ended]} of an strace -f
+    output file, processes numbered by first appearance."""
+    seqs, order = {}, []
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"(\d+)\s+(.*)", line)
+            if not m:
+                continue
+            pid, rest = m.groups()
+            if pid not in seqs:
+                seqs[pid] = []
+                order.append(pid)
+            if rest.startswith("+++"):
+                seqs[pid].append(rest.strip("+ \n"))
+            elif not rest.startswith(("<...", "---")):
+                n = re.match(r"([a-z0-9_]+)\(", rest)
+                # Where a handler's rt_sigreturn falls among the other
+                # syscalls is the scheduler's choice (when SIGCHLD came),
+                # natively too.
+                if n and n.group(1) != "rt_sigreturn":
+                    seqs[pid].append(n.group(1))
+    return [seqs[p] for p in order]
+
+
+def strace_compare(ctx, strace_args, argv, expect_rc):
+    with tempfile.TemporaryDirectory() as d:
+        outs = {}
+        for sandboxed in (False, True):
+            out = os.path.join(d, "sentry" if sandboxed else "native")
+            r = ctx.run(["strace", "-f", "-o", out] + strace_args + argv,
+                        sandboxed)
+            print("%s: rc=%d %s" % ("sentry" if sandboxed else "native",
+                                    r.returncode, r.stderr))
+            if r.returncode != expect_rc:
+                fail("strace exited %d, expected %d" % (r.returncode,
+                                                        expect_rc))
+            outs[sandboxed] = strace_sequences(out)
+        for i, (n, s) in enumerate(zip(outs[False], outs[True])):
+            print("P%d native: %s\nP%d sentry: %s" % (i, " ".join(n), i,
+                                                      " ".join(s)))
+        if outs[False] != outs[True]:
+            fail("the traced syscalls differ")
+
+
+@case
+def strace_f_sees_every_syscall_of_every_process(ctx):
+    strace_compare(ctx, [], ["sh", "-c", "/bin/true; exit 3"], 3)
+
+
+@case
+def strace_f_of_a_pipeline_and_a_subshell(ctx):
+    strace_compare(ctx, [], ["sh", "-c",
+                             "echo a | cat >/dev/null; (exit 4); exit 5"],
+                   5)
+
+
+@case
+def strace_c_counts_the_same_syscalls(ctx):
+    def names(out):
+        return sorted(l.split()[-1] for l in out.splitlines()
+                      if re.match(r"\s*\d+\.\d+\s", l))
+    compare(ctx, ["strace", "-f", "-c", "-o", "/dev/stderr", "sh", "-c",
+                  "/bin/true; exit 0"], normalise=names, stream="stderr")
+
+
+def gdb_normalise(s):
+    s = re.sub(r"0x[0-9a-f]+", "X", s)
+    s = re.sub(r"\d+", "N", s)
+    return re.sub(r"[ \t]+", " ", s)
+
+
+@case
+def gdb_break_bt_finish_continue(ctx):
+    compare(ctx, ["gdb", "-nx", "-batch", "-ex", "break f", "-ex", "run",
+                  "-ex", "bt", "-ex", "finish", "-ex", "delete",
+                  "-ex", "continue", ctx.prog("gdb_target")],
+            normalise=gdb_normalise)
+
+
+@case
+def gdb_threads_watchpoint_and_catch_fork(ctx):
+    compare(ctx, ["gdb", "-nx", "-batch", "-ex", "break stopme", "-ex",
+                  "run", "-ex", "info threads", "-ex", "watch counter",
+                  "-ex", "continue", "-ex", "continue", "-ex",
+                  "catch fork", "-ex", "continue", "-ex", "kill",
+                  "--args", ctx.prog("gdb_target"), "threads"],
+            normalise=gdb_normalise)
+
+
+@case
+def gdb_attaches_to_a_running_process(ctx):
+    script = ("sleep 30 & P=$!; sleep 0.3; "
+              "gdb -nx -batch -p $P -ex 'info inferiors' -ex detach "
+              "2>&1 | grep -E 'process|Detaching'; "
+              "kill $P; wait $P; echo status $?")
+    compare(ctx, ["sh", "-c", script], normalise=gdb_normalise)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--sentry")
+    ap.add_argument("--programs")
+    ap.add_argument("case", nargs="?")
+    a = ap.parse_args()
+    if a.list:
+        print("\n".join(CASES))
+        return
+    if a.case not in CASES:
+        fail("unknown case %r" % a.case)
+    CASES[a.case](Ctx(a.sentry, a.programs, a.case))
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()

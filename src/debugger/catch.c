@@ -24,6 +24,7 @@
 
 #include "debugger/proto.h"
 #include "debugger/server_internal.h"
+#include "kernel/ptrace.h"
 #include "kernel/rcu.h"
 #include "kernel/syscalls/syscalls.h"
 
@@ -35,13 +36,14 @@ const char *ctl_event_name(enum kernel_event ev)
 	case KERNEL_EVENT_EXIT: return "exit";
 	case KERNEL_EVENT_SIGNAL: return "signal";
 	case KERNEL_EVENT_SYSCALL: return "syscall";
+	case KERNEL_EVENT_PTRACE: return "ptrace";
 	}
 	return "?";
 }
 
 static int event_parse(const char *s)
 {
-	for (int ev = KERNEL_EVENT_CLONE; ev <= KERNEL_EVENT_SYSCALL; ev++)
+	for (int ev = KERNEL_EVENT_CLONE; ev <= KERNEL_EVENT_LAST; ev++)
 		if (strcmp(s, ctl_event_name(ev)) == 0)
 			return ev;
 	return -EINVAL;
@@ -90,7 +92,8 @@ static bool catch_matches(const struct ctl_catch *cp, enum kernel_event ev,
 		return false;
 	if (cp->arg < 0)
 		return true;
-	return (ev == KERNEL_EVENT_SIGNAL || ev == KERNEL_EVENT_SYSCALL) &&
+	return (ev == KERNEL_EVENT_SIGNAL || ev == KERNEL_EVENT_SYSCALL ||
+		ev == KERNEL_EVENT_PTRACE) &&
 	       cp->arg == detail;
 }
 
@@ -232,6 +235,14 @@ static json_t *event_json(struct ctl_server *srv, const struct ctl_event *e,
 				    n ? json_string(n) : json_null());
 		break;
 	}
+	case KERNEL_EVENT_PTRACE: {
+		const char *n = ptrace_request_name(e->detail);
+
+		json_object_set_new(o, "request", json_integer(e->detail));
+		json_object_set_new(o, "request_name",
+				    n ? json_string(n) : json_null());
+		break;
+	}
 	}
 	if (e->is_catch) {
 		json_object_set_new(o, "catchpoint", json_integer(e->catch_id));
@@ -337,7 +348,7 @@ int ctl_cmd_catch(struct ctl_client *c, json_t *args, json_t **result,
 
 	if (!what || (ev = event_parse(what)) < 0) {
 		snprintf(err, errlen,
-			 "catch what? use: catch signal [SIG] | exit | exec | clone | syscall [NAME]");
+			 "catch what? use: catch signal [SIG] | exit | exec | clone | syscall [NAME] | ptrace [REQUEST]");
 		return -EINVAL;
 	}
 	snprintf(desc, sizeof(desc), "%s", what);
@@ -370,6 +381,21 @@ int ctl_cmd_catch(struct ctl_client *c, json_t *args, json_t **result,
 		}
 		snprintf(desc, sizeof(desc), "syscall %s",
 			 kernel_syscall_name(arg));
+	}
+	if (ev == KERNEL_EVENT_PTRACE && json_object_get(args, "request")) {
+		json_t *r = json_object_get(args, "request");
+
+		arg = json_is_integer(r) ? (long)json_integer_value(r)
+		      : json_is_string(r) ? ptrace_request_parse(json_string_value(r))
+					  : -EINVAL;
+		if (arg < 0 || !ptrace_request_name(arg)) {
+			snprintf(err, errlen,
+				 "unknown ptrace request '%s' (ATTACH, SEIZE, TRACEME, CONT, SYSCALL, GETREGS... as in ptrace(2), with or without PTRACE_)",
+				 json_is_string(r) ? json_string_value(r) : "?");
+			return -EINVAL;
+		}
+		snprintf(desc, sizeof(desc), "ptrace PTRACE_%s",
+			 ptrace_request_name(arg));
 	}
 	cp = calloc(1, sizeof(*cp));
 	if (!cp)
@@ -469,7 +495,7 @@ int ctl_cmd_watch(struct ctl_client *c, json_t *args, json_t **result,
 		ev = s ? event_parse(s) : -EINVAL;
 		if (ev < 0) {
 			snprintf(err, errlen,
-				 "unknown event '%s' (clone exec exit signal syscall all)",
+				 "unknown event '%s' (clone exec exit signal syscall ptrace all)",
 				 s ? s : "?");
 			return -EINVAL;
 		}
@@ -482,7 +508,7 @@ int ctl_cmd_watch(struct ctl_client *c, json_t *args, json_t **result,
 	interest_update_locked(srv);
 	pthread_mutex_unlock(&srv->mu);
 	names = json_array();
-	for (int ev = KERNEL_EVENT_CLONE; ev <= KERNEL_EVENT_SYSCALL; ev++)
+	for (int ev = KERNEL_EVENT_CLONE; ev <= KERNEL_EVENT_LAST; ev++)
 		if (mask & CTL_EV_BIT(ev))
 			json_array_append_new(names,
 					      json_string(ctl_event_name(ev)));

@@ -342,7 +342,7 @@ static int p_catch(const struct dbg_cmd_def *d, int argc, char **argv,
 		   struct dbg_cmd *out, char *err, size_t errlen)
 {
 	static const char *const whats[] = { "signal", "exit", "exec", "clone",
-					     "syscall" };
+					     "syscall", "ptrace" };
 	const char *what = NULL;
 	int rc = want_args(d, argc, 1, 2, err, errlen);
 
@@ -372,6 +372,20 @@ static int p_catch(const struct dbg_cmd_def *d, int argc, char **argv,
 			set_int(out->args, "syscall", nr);
 		} else {
 			json_object_set_new(out->args, "syscall",
+					    json_string(argv[1]));
+		}
+	} else if (argc == 2 && strcmp(what, "ptrace") == 0) {
+		long req = 0;
+
+		/* The server knows the names; numbers pass as they are. */
+		if (argv[1][0] >= '0' && argv[1][0] <= '9') {
+			if (!parse_long(argv[1], 0, 0xffff, &req))
+				return fail(err, errlen,
+					    "catch: bad ptrace request '%s'",
+					    argv[1]);
+			set_int(out->args, "request", req);
+		} else {
+			json_object_set_new(out->args, "request",
 					    json_string(argv[1]));
 		}
 	} else if (argc == 2) {
@@ -441,7 +455,7 @@ static int p_watch(const struct dbg_cmd_def *d, int argc, char **argv,
 		   struct dbg_cmd *out, char *err, size_t errlen)
 {
 	static const char *const evs[] = { "clone", "exec", "exit", "signal",
-					   "syscall", "all" };
+					   "syscall", "ptrace", "all" };
 	json_t *a = json_array();
 
 	if (!a)
@@ -463,7 +477,7 @@ static int p_watch(const struct dbg_cmd_def *d, int argc, char **argv,
 				okay = true;
 		if (!okay)
 			return fail(err, errlen,
-				    "watch: unknown event '%s' (clone exec exit signal syscall all)",
+				    "watch: unknown event '%s' (clone exec exit signal syscall ptrace all)",
 				    argv[i]);
 		json_array_append_new(a, json_string(argv[i]));
 	}
@@ -572,11 +586,13 @@ const struct dbg_cmd_def dbg_commands[] = {
 	  TID_HELP "The task must be stopped (stop TID, or pause).\n",
 	  true, { DBG_ARG_TID }, p_tid },
 	{ "catch", DBG_REMOTE, "catch",
-	  "catch signal [SIG] | exit | exec | clone | syscall [NAME]",
+	  "catch signal [SIG] | exit | exec | clone | syscall [NAME] | ptrace [REQUEST]",
 	  "pause the kernel when something happens",
 	  "Sets a catchpoint: when a task receives SIG (any signal without\n"
-	  "one), exits, execs, is created, or enters the trapped syscall NAME\n"
-	  "(any trapped syscall without one), the kernel pauses and every\n"
+	  "one), exits, execs, is created, enters the trapped syscall NAME\n"
+	  "(any trapped syscall without one), or makes the ptrace(2) request\n"
+	  "REQUEST (ATTACH, PTRACE_SEIZE, cont...; any without one: a tracer\n"
+	  "such as strace or gdb inside the sandbox), the kernel pauses and every\n"
 	  "attached debugger is told which task hit it. Use resume to go on.\n"
 	  "Catchpoints last as long as the session that set them.\n",
 	  false, { DBG_ARG_CATCH, DBG_ARG_SIGNAL }, p_catch },
@@ -595,7 +611,7 @@ const struct dbg_cmd_def dbg_commands[] = {
 	  "The JSON schema is sentry-dump(5).\n",
 	  false, { DBG_ARG_DUMP, DBG_ARG_FILE }, p_dump },
 	{ "watch", DBG_WATCH, "watch",
-	  "watch [clone|exec|exit|signal|syscall|all]... [--count N]",
+	  "watch [clone|exec|exit|signal|syscall|ptrace|all]... [--count N]",
 	  "stream kernel events until Ctrl-C",
 	  "Prints events as they happen, one a line, until Ctrl-C (or N\n"
 	  "events). Default: clone exec exit signal; syscall (every trapped\n"

@@ -348,6 +348,9 @@ void dbg_render_event(json_t *ev, FILE *out)
 		fprintf(out, "got SIG%s", jstr(ev, "signal"));
 	else if (strcmp(kind, "syscall") == 0)
 		fprintf(out, "entered syscall %s", jstr(ev, "syscall"));
+	else if (strcmp(kind, "ptrace") == 0)
+		fprintf(out, "made ptrace request PTRACE_%s",
+			jstr(ev, "request_name"));
 	if (strcmp(type, "catch") == 0)
 		fputs("; kernel paused (resume to continue)", out);
 	fputc('\n', out);

@@ -459,6 +459,7 @@ static void complete_arg(const struct dbg_cmd_def *d, int argi, char **words,
 		cand_add(text, "exec");
 		cand_add(text, "clone");
 		cand_add(text, "syscall");
+		cand_add(text, "ptrace");
 		break;
 	case DBG_ARG_COMMAND:
 		for (const struct dbg_cmd_def *c = dbg_commands; c->name; c++)

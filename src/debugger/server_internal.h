@@ -35,7 +35,7 @@
 #define CTL_EV_ALL                                                       \
 	(CTL_EV_BIT(KERNEL_EVENT_CLONE) | CTL_EV_BIT(KERNEL_EVENT_EXEC) |   \
 	 CTL_EV_BIT(KERNEL_EVENT_EXIT) | CTL_EV_BIT(KERNEL_EVENT_SIGNAL) |  \
-	 CTL_EV_BIT(KERNEL_EVENT_SYSCALL))
+	 CTL_EV_BIT(KERNEL_EVENT_SYSCALL) | CTL_EV_BIT(KERNEL_EVENT_PTRACE))
 
 struct ctl_event {
 	bool is_catch;          /* a catchpoint hit (else a watched event) */

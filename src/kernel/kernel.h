@@ -73,7 +73,9 @@ enum kernel_event {
 	KERNEL_EVENT_EXIT,
 	KERNEL_EVENT_SIGNAL,
 	KERNEL_EVENT_SYSCALL,
+	KERNEL_EVENT_PTRACE,  /* detail: the ptrace(2) request */
 };
+#define KERNEL_EVENT_LAST KERNEL_EVENT_PTRACE
 typedef bool (*kernel_event_fn)(void *arg, enum kernel_event ev, pid_t tid,
 				long detail);
 

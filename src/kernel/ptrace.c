@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,6 +54,64 @@ const char *ptrace_stop_name(int kind)
 	if (kind < 0 || kind >= (int)(sizeof(names) / sizeof(names[0])))
 		return "?";
 	return names[kind];
+}
+
+static const struct {
+	long req;
+	const char *name;
+} ptrace_requests[] = {
+	{ PTRACE_TRACEME, "TRACEME" },
+	{ PTRACE_PEEKTEXT, "PEEKTEXT" },
+	{ PTRACE_PEEKDATA, "PEEKDATA" },
+	{ PTRACE_PEEKUSER, "PEEKUSER" },
+	{ PTRACE_POKETEXT, "POKETEXT" },
+	{ PTRACE_POKEDATA, "POKEDATA" },
+	{ PTRACE_POKEUSER, "POKEUSER" },
+	{ PTRACE_CONT, "CONT" },
+	{ PTRACE_KILL, "KILL" },
+	{ PTRACE_SINGLESTEP, "SINGLESTEP" },
+	{ PTRACE_GETREGS, "GETREGS" },
+	{ PTRACE_SETREGS, "SETREGS" },
+	{ PTRACE_GETFPREGS, "GETFPREGS" },
+	{ PTRACE_SETFPREGS, "SETFPREGS" },
+	{ PTRACE_ATTACH, "ATTACH" },
+	{ PTRACE_DETACH, "DETACH" },
+	{ PTRACE_SYSCALL, "SYSCALL" },
+	{ PTRACE_ARCH_PRCTL, "ARCH_PRCTL" },
+	{ PTRACE_SYSEMU, "SYSEMU" },
+	{ PTRACE_SYSEMU_SINGLESTEP, "SYSEMU_SINGLESTEP" },
+	{ PTRACE_SETOPTIONS, "SETOPTIONS" },
+	{ PTRACE_GETEVENTMSG, "GETEVENTMSG" },
+	{ PTRACE_GETSIGINFO, "GETSIGINFO" },
+	{ PTRACE_SETSIGINFO, "SETSIGINFO" },
+	{ PTRACE_GETREGSET, "GETREGSET" },
+	{ PTRACE_SETREGSET, "SETREGSET" },
+	{ PTRACE_SEIZE, "SEIZE" },
+	{ PTRACE_INTERRUPT, "INTERRUPT" },
+	{ PTRACE_LISTEN, "LISTEN" },
+	{ PTRACE_PEEKSIGINFO, "PEEKSIGINFO" },
+	{ PTRACE_GETSIGMASK, "GETSIGMASK" },
+	{ PTRACE_SETSIGMASK, "SETSIGMASK" },
+	{ PTRACE_SECCOMP_GET_FILTER, "SECCOMP_GET_FILTER" },
+	{ PTRACE_GET_SYSCALL_INFO, "GET_SYSCALL_INFO" },
+};
+
+const char *ptrace_request_name(long req)
+{
+	for (size_t i = 0; i < sizeof(ptrace_requests) / sizeof(ptrace_requests[0]); i++)
+		if (ptrace_requests[i].req == req)
+			return ptrace_requests[i].name;
+	return NULL;
+}
+
+long ptrace_request_parse(const char *s)
+{
+	if (!strncasecmp(s, "PTRACE_", 7))
+		s += 7;
+	for (size_t i = 0; i < sizeof(ptrace_requests) / sizeof(ptrace_requests[0]); i++)
+		if (!strcasecmp(ptrace_requests[i].name, s))
+			return ptrace_requests[i].req;
+	return -EINVAL;
 }
 
 bool ptrace_holds(const struct task *t)

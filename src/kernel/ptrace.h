@@ -107,6 +107,12 @@ void ptrace_state_init(struct ptrace_state *p);
  * how the filesystem, the debugger and dumps name a stop kind. */
 const char *ptrace_stop_name(int kind);
 
+/* The name of a ptrace(2) request without its PTRACE_ prefix ("ATTACH"),
+ * or NULL for one the kernel does not know. */
+const char *ptrace_request_name(long req);
+/* The request named s (with or without PTRACE_, any case), or -EINVAL. */
+long ptrace_request_parse(const char *s);
+
 /* Whether the kernel holds t in an emulated ptrace-stop. Lock-free (the
  * platform thread owns the state; others read a hint). */
 bool ptrace_holds(const struct task *t);

@@ -557,5 +557,9 @@ enum sc_action sys_ptrace(struct kernel *k, struct task *t,
 {
 	f->ret = ptrace_request(k, t, (long)f->args[0], (pid_t)f->args[1],
 				f->args[2], f->args[3]);
+	/* catch ptrace [REQUEST]: the kernel pauses with the request
+	 * answered, before the tracer sees the answer. */
+	if (kernel_event(k, KERNEL_EVENT_PTRACE, t->tid, (long)f->args[0]))
+		kernel_pause(k);
 	return SC_RETURN;
 }

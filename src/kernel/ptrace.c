@@ -162,7 +162,7 @@ static struct task *ptrace_get_tracer(struct kernel *k, struct task *t,
 
 void ptrace_wake_waiters(struct kernel *k, pid_t tgid)
 {
-	struct task **v = NULL;
+	struct task *v[16];
 	struct task *t;
 	size_t n = 0;
 	struct thread_group *tg;
@@ -175,11 +175,10 @@ void ptrace_wake_waiters(struct kernel *k, pid_t tgid)
 	tg = t ? t->tg : NULL;
 	rcu_read_unlock();
 	if (tg) {
-		size_t cap = (size_t)tg->nr_tasks + 1;
-
-		v = calloc(cap, sizeof(*v));
+		/* Waits in more than 16 threads of one tracer at once: the
+		 * rest are woken by the next event (each wake is a hint). */
 		cds_list_for_each_entry(t, &tg->tasks, tg_node) {
-			if (!v || n == cap)
+			if (n == sizeof(v) / sizeof(v[0]))
 				break;
 			/* sc is the platform thread's; so are we. A wait in
 			 * the host (one that began before its caller became
@@ -195,7 +194,6 @@ void ptrace_wake_waiters(struct kernel *k, pid_t tgid)
 		k->plat->ops->wake(k->plat, v[i]);
 		task_put(v[i]);
 	}
-	free(v);
 }
 
 /* Tells t's tracer about t's new stop: SIGCHLD (CLD_TRAPPED) and its
@@ -308,9 +306,13 @@ bool ptrace_group_stop(struct kernel *k, struct task *t, int sig,
 		int code = p->seized ? sig | (PTRACE_EVENT_STOP << 8) : sig;
 		siginfo_t si = ptrace_trap_info(t, code);
 
+		/* Linux's do_jobctl_trap(): a seized tracee's stop has the
+		 * siginfo of a PTRACE_EVENT_STOP; any other's has none
+		 * (PTRACE_GETSIGINFO's EINVAL is how its tracer tells a
+		 * group-stop from a signal-delivery-stop). */
 		si.si_signo = sig;
 		ptrace_enter_stop(k, t, PTRACE_STOP_GROUP, code,
-				  p->seized ? NULL : &si, 0);
+				  p->seized ? &si : NULL, 0);
 		return false;
 	}
 	/* SIGCONT ended the group stop. A seized tracee that was in it
@@ -357,10 +359,15 @@ int ptrace_signal_resume(struct kernel *k, struct task *t, siginfo_t *info)
 	/* Linux's ptrace_signal(): a signal other than the one stopped for
 	 * gets a siginfo of the tracer's own making. */
 	if (info->si_signo != sig) {
+		struct task *tr;
+
 		memset(info, 0, sizeof(*info));
 		info->si_signo = sig;
 		info->si_code = SI_USER;
-		info->si_pid = p->tracer ? p->tracer->tg->tgid : 0;
+		rcu_read_lock();
+		tr = __atomic_load_n(&p->tracer, __ATOMIC_ACQUIRE);
+		info->si_pid = tr ? task_tgid(tr) : 0;
+		rcu_read_unlock();
 	}
 	return kernel_signal_dispose(k, t, info);
 }
@@ -477,15 +484,14 @@ void ptrace_detach_locked(struct kernel *k, struct task *tracee)
 }
 
 void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
-			pid_t **kill_tids, int *nr_kill)
+			struct ptrace_detached *d)
 {
 	struct ptrace_state *p = &t->ptrace;
 	struct task *tracee, *tmp;
 	struct ptrace_exit_notice *n, *ntmp;
 	struct task *tracer = p->tracer;
 
-	*kill_tids = NULL;
-	*nr_kill = 0;
+	memset(d, 0, sizeof(*d));
 	if (tracer) {
 		/* The tracer's wait reports the death, unless the tracer's
 		 * group is the real parent of t's process, whose wait reaps
@@ -521,19 +527,21 @@ void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
 	cds_list_for_each_entry_safe(tracee, tmp, &p->tracees,
 				     ptrace.tracee_node) {
 		bool kill = tracee->ptrace.options & PTRACE_O_EXITKILL;
+		struct task **v = realloc(d->tasks, sizeof(*v) *
+						     (size_t)(d->n + 1));
+		bool *kv = realloc(d->kill, sizeof(*kv) * (size_t)(d->n + 1));
 
+		if (kv)
+			d->kill = kv;
+		if (v)
+			d->tasks = v;
 		ptrace_unlink_locked(tracee);
-		if (kill) {
-			pid_t *v = realloc(*kill_tids, sizeof(pid_t) *
-							(size_t)(*nr_kill + 1));
-
-			if (v) {
-				*kill_tids = v;
-				v[(*nr_kill)++] = tracee->tid;
-			}
+		/* Released once ts.mu is dropped: letting a task go may
+		 * deliver the signal of its stop, which takes ts.mu. */
+		if (v && kv && task_tryget(tracee)) {
+			d->tasks[d->n] = tracee;
+			d->kill[d->n++] = kill;
 		}
-		if (k->plat)
-			k->plat->ops->release(k->plat, tracee);
 	}
 	cds_list_for_each_entry_safe(n, ntmp, &p->exits, node) {
 		cds_list_del(&n->node);
@@ -541,15 +549,12 @@ void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
 	}
 }
 
-void ptrace_forget_locked(struct kernel *k, struct task *t)
+void ptrace_forget_locked(struct kernel *k, struct task *t,
+			  struct ptrace_detached *d)
 {
-	pid_t *kill_tids;
-	int nr_kill;
-
 	if (t->ptrace.tracer)
 		ptrace_unlink_locked(t);
-	ptrace_exit_locked(k, t, 0, &kill_tids, &nr_kill);
-	free(kill_tids);
+	ptrace_exit_locked(k, t, 0, d);
 }
 
 void ptrace_reap_locked(struct task *t)
@@ -568,13 +573,21 @@ bool ptrace_has_exit_notice_locked(struct task *tracer, pid_t tid)
 	return false;
 }
 
-void ptrace_kill_tracees(struct kernel *k, pid_t *tids, int n)
+void ptrace_release_detached(struct kernel *k, struct ptrace_detached *d)
 {
 	siginfo_t si = { .si_signo = SIGKILL, .si_code = SI_KERNEL };
 
-	for (int i = 0; i < n; i++)
-		sig_send(k, SIGNAL_TARGET_TG, tids[i], &si, true);
-	free(tids);
+	for (int i = 0; i < d->n; i++) {
+		if (d->kill[i])
+			sig_send(k, SIGNAL_TARGET_TG, task_tgid(d->tasks[i]),
+				 &si, true);
+		if (k->plat)
+			k->plat->ops->release(k->plat, d->tasks[i]);
+		task_put(d->tasks[i]);
+	}
+	free(d->tasks);
+	free(d->kill);
+	memset(d, 0, sizeof(*d));
 }
 
 bool ptrace_group_is_tracer_locked(struct thread_group *tg)

@@ -171,19 +171,29 @@ void ptrace_clone(struct kernel *k, struct task *parent, struct task *child,
 void ptrace_exec(struct kernel *k, struct task *t, pid_t former);
 /* task_exit_begin(): PTRACE_EVENT_EXIT stop when asked. */
 void ptrace_exit_begin(struct kernel *k, struct task *t, int status);
+/* The tracees a dying tracer left, to be let go (or killed, with
+ * PTRACE_O_EXITKILL) once ts.mu is dropped. */
+struct ptrace_detached {
+	struct task **tasks;  /* a reference each */
+	bool *kill;
+	int n;
+};
+
 /* task_exit_finish(), with ts.mu held for writing: t is dead. Its tracer
  * gets an exit notice (unless it is t's real parent, whose wait reaps the
- * zombie anyway), and t's own tracees are detached (or killed, with
- * PTRACE_O_EXITKILL: *kill_tids collects their TIDs, *nr_kill counts
- * them, for ptrace_kill_tracees() once the lock is dropped). */
+ * zombie anyway), and t's own tracees are detached into *d, for
+ * ptrace_release_detached() once the lock is dropped. */
 void ptrace_exit_locked(struct kernel *k, struct task *t, int status,
-			pid_t **kill_tids, int *nr_kill);
-void ptrace_kill_tracees(struct kernel *k, pid_t *tids, int n);
+			struct ptrace_detached *d);
+/* Lets the tracees in d run (kills those with PTRACE_O_EXITKILL) and
+ * empties d. No locks held. */
+void ptrace_release_detached(struct kernel *k, struct ptrace_detached *d);
 /* task_exec(): the old leader t of a group whose other thread exec'd
  * leaves the tree without dying: it leaves its tracer and its tracees
- * are detached, without reports (Linux's de_thread()). Preconditions:
- * ts.mu held for writing. */
-void ptrace_forget_locked(struct kernel *k, struct task *t);
+ * are detached into *d, without reports (Linux's de_thread()).
+ * Preconditions: ts.mu held for writing. */
+void ptrace_forget_locked(struct kernel *k, struct task *t,
+			  struct ptrace_detached *d);
 /* tg_reap_locked(): t's zombie is reaped; it leaves its tracer.
  * Preconditions: ts.mu held for writing. */
 void ptrace_reap_locked(struct task *t);

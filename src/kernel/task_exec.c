@@ -30,13 +30,14 @@ struct task *task_exec(struct kernel *k, struct task *t)
 	struct task *old_leader = NULL;
 	struct sighand *sh;
 	pid_t former;
+	struct ptrace_detached detached = { 0 };
 
 	pthread_rwlock_wrlock(&k->ts.mu);
 	former = t->tid;
 	tg = t->tg;
 	if (tg->leader != t) {
 		old_leader = tg->leader;
-		ptrace_forget_locked(k, old_leader);
+		ptrace_forget_locked(k, old_leader, &detached);
 		ts_remove_task_locked(k, old_leader);
 		cds_list_del_init(&old_leader->tg_node);
 		if (old_leader->exit_state < TASK_EXIT_ZOMBIE)
@@ -68,6 +69,7 @@ struct task *task_exec(struct kernel *k, struct task *t)
 		}
 	}
 	pthread_rwlock_unlock(&k->ts.mu);
+	ptrace_release_detached(k, &detached);
 
 	pthread_mutex_lock(&sh->mu);
 	sighand_reset_for_exec_locked(sh);

@@ -179,8 +179,8 @@ static void tg_exit_locked(struct kernel *k, struct thread_group *tg,
 void task_exit_finish(struct kernel *k, struct task *t, int status)
 {
 	struct thread_group *tg;
-	pid_t tid = t->tid, tracer_tgid, parent_tgid = 0, *kill_tids;
-	int nr_kill;
+	pid_t tid = t->tid, tracer_tgid, parent_tgid = 0;
+	struct ptrace_detached detached;
 
 	pthread_rwlock_wrlock(&k->ts.mu);
 	tg = t->tg;
@@ -188,7 +188,7 @@ void task_exit_finish(struct kernel *k, struct task *t, int status)
 	/* Who waits for news of this death: the tracer (ptrace.c), and the
 	 * parent when the group exits. */
 	tracer_tgid = t->ptrace.tracer ? t->ptrace.tracer->tg->tgid : 0;
-	ptrace_exit_locked(k, t, status, &kill_tids, &nr_kill);
+	ptrace_exit_locked(k, t, status, &detached);
 	if (t->exit_state < TASK_EXIT_ZOMBIE)
 		tg->nr_tasks--;
 	__atomic_add_fetch(&k->tasks_exited, 1, __ATOMIC_RELAXED);
@@ -205,11 +205,14 @@ void task_exit_finish(struct kernel *k, struct task *t, int status)
 		/* The host reports the leader last, with the group's exit
 		 * status (Linux delays the leader's notification until the
 		 * group is empty). */
-		parent_tgid = tg->parent ? tg->parent->tgid : 0;
+		/* Only a tracer's wait is the kernel's (parked): any other
+		 * parent's wait is the host's, which sees the death itself. */
+		if (tg->parent && ptrace_group_is_tracer_locked(tg->parent))
+			parent_tgid = tg->parent->tgid;
 		tg_exit_locked(k, tg, tg->leader->exit_status);
 	}
 	pthread_rwlock_unlock(&k->ts.mu);
-	ptrace_kill_tracees(k, kill_tids, nr_kill);
+	ptrace_release_detached(k, &detached);
 	ptrace_wake_waiters(k, tracer_tgid);
 	if (parent_tgid != tracer_tgid)
 		ptrace_wake_waiters(k, parent_tgid);

@@ -137,14 +137,21 @@ static long ptrace_attach(struct kernel *k, struct task *t, pid_t pid,
 	}
 	/* PTRACE_MODE_ATTACH_REALCREDS: the same real user as the target's
 	 * IDs, or root. */
-	pthread_mutex_lock(&t->mu);
-	pthread_mutex_lock(&tracee->mu);
-	if (t->euid != 0 &&
-	    (t->uid != tracee->uid || t->uid != tracee->euid ||
-	     t->uid != tracee->suid))
-		err = -EPERM;
-	pthread_mutex_unlock(&tracee->mu);
-	pthread_mutex_unlock(&t->mu);
+	{
+		uint32_t uid, euid, tuid, teuid, tsuid;
+
+		pthread_mutex_lock(&t->mu);
+		uid = t->uid;
+		euid = t->euid;
+		pthread_mutex_unlock(&t->mu);
+		pthread_mutex_lock(&tracee->mu);
+		tuid = tracee->uid;
+		teuid = tracee->euid;
+		tsuid = tracee->suid;
+		pthread_mutex_unlock(&tracee->mu);
+		if (euid != 0 && (uid != tuid || uid != teuid || uid != tsuid))
+			err = -EPERM;
+	}
 	if (err)
 		goto out;
 	cds_list_add_tail(&tracee->ptrace.tracee_node, &t->ptrace.tracees);

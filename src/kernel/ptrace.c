@@ -301,8 +301,12 @@ bool ptrace_group_stop(struct kernel *k, struct task *t, int sig,
 	if (entering) {
 		/* ptrace(2) "group-stop": a seized tracee reports it as
 		 * PTRACE_EVENT_STOP with the stop signal, any other with the
-		 * stop signal alone. The host keeps the thread in its group
-		 * stop; the kernel does not hold it otherwise. */
+		 * stop signal alone. Only the seized one has a siginfo
+		 * (Linux's do_jobctl_trap(): ptrace_do_notify() makes one,
+		 * si_code the wait code; ptrace_stop() of a legacy tracee has
+		 * none, so that PTRACE_GETSIGINFO's EINVAL tells a group-stop
+		 * from a signal-delivery-stop). The host keeps the thread in
+		 * its group stop; the kernel does not hold it otherwise. */
 		int code = p->seized ? sig | (PTRACE_EVENT_STOP << 8) : sig;
 		siginfo_t si = ptrace_trap_info(t, code);
 

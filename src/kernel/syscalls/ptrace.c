@@ -114,11 +114,13 @@ static long ptrace_attach(struct kernel *k, struct task *t, pid_t pid,
 	int stop_sig = 0;
 	long err = 0;
 
+	/* Both EIO, as Linux's ptrace_attach() (unknown options of a
+	 * PTRACE_SETOPTIONS are EINVAL: the two have always differed). */
 	if (seize) {
 		if (addr != 0)
 			return -EIO;
 		if (flags & ~(uint64_t)PTRACE_OPTIONS_MASK)
-			return -EINVAL;
+			return -EIO;
 	}
 	pthread_rwlock_wrlock(&k->ts.mu);
 	rcu_read_lock();

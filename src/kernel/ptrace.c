@@ -310,10 +310,6 @@ bool ptrace_group_stop(struct kernel *k, struct task *t, int sig,
 		int code = p->seized ? sig | (PTRACE_EVENT_STOP << 8) : sig;
 		siginfo_t si = ptrace_trap_info(t, code);
 
-		/* Linux's do_jobctl_trap(): a seized tracee's stop has the
-		 * siginfo of a PTRACE_EVENT_STOP; any other's has none
-		 * (PTRACE_GETSIGINFO's EINVAL is how its tracer tells a
-		 * group-stop from a signal-delivery-stop). */
 		si.si_signo = sig;
 		ptrace_enter_stop(k, t, PTRACE_STOP_GROUP, code,
 				  p->seized ? &si : NULL, 0);

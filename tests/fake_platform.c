@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "kernel/kernel.h"
@@ -245,6 +247,126 @@ static void fake_release_affinity(struct platform *p, struct task *t)
 	pthread_mutex_unlock(&record_mu);
 }
 
+static int fake_wake(struct platform *p, struct task *t)
+{
+	fake_record(fake_of(p), FAKE_CALL_WAKE, t, 0, false);
+	return 0;
+}
+
+/* Preconditions: record_mu held. */
+static struct fake_tracee *fake_tracee_locked(struct fake_platform *fp,
+					      pid_t tid)
+{
+	struct fake_tracee *v;
+
+	for (size_t i = 0; i < fp->nr_tracees; i++)
+		if (fp->tracees[i].tid == tid)
+			return &fp->tracees[i];
+	v = realloc(fp->tracees, (fp->nr_tracees + 1) * sizeof(*v));
+	if (!v)
+		abort();
+	fp->tracees = v;
+	v = &fp->tracees[fp->nr_tracees++];
+	memset(v, 0, sizeof(*v));
+	v->tid = tid;
+	v->regs.rip = 0x1000u + (unsigned)tid;
+	return v;
+}
+
+struct fake_tracee *fake_tracee(struct fake_platform *fp, pid_t tid)
+{
+	struct fake_tracee *v;
+
+	pthread_mutex_lock(&record_mu);
+	v = fake_tracee_locked(fp, tid);
+	pthread_mutex_unlock(&record_mu);
+	return v;
+}
+
+static long fake_tracee_access(struct platform *p, struct task *t, long req,
+			       uint64_t addr, void *data)
+{
+	struct fake_platform *fp = fake_of(p);
+	struct fake_tracee *tr;
+	struct iovec *iov = data;
+	long ret = 0;
+
+	pthread_mutex_lock(&record_mu);
+	fp->nr_tracee_access++;
+	if (fp->tracee_access_err) {
+		pthread_mutex_unlock(&record_mu);
+		return fp->tracee_access_err;
+	}
+	tr = fake_tracee_locked(fp, t->tid);
+	switch (req) {
+	case PTRACE_PEEKTEXT:
+	case PTRACE_PEEKDATA:
+	case PTRACE_POKETEXT:
+	case PTRACE_POKEDATA:
+		if (fake_mem_copy(fp, t->tid, addr, data, sizeof(long),
+				  req == PTRACE_POKETEXT ||
+					  req == PTRACE_POKEDATA) !=
+		    (ssize_t)sizeof(long))
+			ret = -EIO;
+		break;
+	case PTRACE_PEEKUSER:
+	case PTRACE_POKEUSER:
+		if (addr % sizeof(long) || addr >= sizeof(tr->regs))
+			ret = -EIO;
+		else if (req == PTRACE_PEEKUSER)
+			memcpy(data, (char *)&tr->regs + addr, sizeof(long));
+		else
+			memcpy((char *)&tr->regs + addr, data, sizeof(long));
+		break;
+	case PTRACE_GETREGS:
+		memcpy(data, &tr->regs, sizeof(tr->regs));
+		break;
+	case PTRACE_SETREGS:
+		memcpy(&tr->regs, data, sizeof(tr->regs));
+		break;
+	case PTRACE_GETFPREGS:
+		memcpy(data, &tr->fpregs, sizeof(tr->fpregs));
+		break;
+	case PTRACE_SETFPREGS:
+		memcpy(&tr->fpregs, data, sizeof(tr->fpregs));
+		break;
+	case PTRACE_GETREGSET:
+	case PTRACE_SETREGSET:
+		if (addr != 1 /* NT_PRSTATUS */) {
+			ret = -EINVAL;
+			break;
+		}
+		if (iov->iov_len > sizeof(tr->regs))
+			iov->iov_len = sizeof(tr->regs);
+		if (req == PTRACE_GETREGSET)
+			memcpy(iov->iov_base, &tr->regs, iov->iov_len);
+		else
+			memcpy(&tr->regs, iov->iov_base, iov->iov_len);
+		break;
+	case PTRACE_GETSIGMASK:
+		*(uint64_t *)data = (size_t)t->tid < fp->nr_host_sigmasks
+					    ? fp->host_sigmasks[t->tid]
+					    : 0;
+		break;
+	case PTRACE_SETSIGMASK:
+		pthread_mutex_unlock(&record_mu);
+		fake_set_host_sigmask(fp, t->tid, *(uint64_t *)data);
+		return 0;
+	case PTRACE_GET_SYSCALL_INFO: {
+		struct __ptrace_syscall_info *si = data;
+
+		memset(si, 0, sizeof(*si));
+		si->op = PTRACE_SYSCALL_INFO_NONE;
+		ret = (long)offsetof(struct __ptrace_syscall_info, entry);
+		break;
+	}
+	default:
+		ret = -EIO;
+	}
+	pthread_mutex_unlock(&record_mu);
+	return ret;
+}
+
 static const struct platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -257,6 +379,8 @@ static const struct platform_ops fake_ops = {
 	.read_sigmask = fake_read_sigmask,
 	.read_limits = fake_read_limits,
 	.release_affinity = fake_release_affinity,
+	.wake = fake_wake,
+	.tracee_access = fake_tracee_access,
 };
 
 struct fake_platform *fake_platform_new(void)
@@ -282,6 +406,7 @@ void fake_platform_free(struct fake_platform *fp)
 	free(fp->calls);
 	free(fp->host_sigmasks);
 	free(fp->host_nofile);
+	free(fp->tracees);
 	free(fp);
 }
 

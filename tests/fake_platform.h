@@ -3,8 +3,8 @@
  *
  * The fake runs nothing. It gives each task a fake address space that tests
  * fill with buffers at fake addresses, and records the calls the kernel
- * makes (interrupt, quiesce, release, notify_signal) so tests can assert
- * them. Tasks are "held" at once: quiesce returns 0 (or quiesce_err).
+ * makes (interrupt, quiesce, release, notify_signal, wake) so tests can
+ * assert them. Tasks are "held" at once: quiesce returns 0 (or quiesce_err).
  *
  * It also plays the platform's part towards the kernel: the fake_do_*
  * helpers make the calls the ptrace platform makes when the host reports a
@@ -43,6 +43,7 @@ enum fake_call_kind {
 	FAKE_CALL_RELEASE,
 	FAKE_CALL_NOTIFY_SIGNAL,
 	FAKE_CALL_QUIESCE,
+	FAKE_CALL_WAKE,
 };
 
 struct fake_call {
@@ -53,6 +54,30 @@ struct fake_call {
 };
 
 struct fake_region;
+
+/* The host state of a tracee that tracee_access (an emulated tracer's
+ * state requests) reads and writes, per TID (fake_tracee()). Created on
+ * first use with every register 0 but rip = 0x1000 + tid (as get_regs
+ * answers). The other requests use what the fake already has:
+ *   PEEKTEXT/PEEKDATA, POKETEXT/POKEDATA  the tracee's fake memory (-EIO
+ *                                         where a word is not mapped);
+ *   PEEKUSER/POKEUSER                     a word of regs (offset addr
+ *                                         < sizeof(regs)), else -EIO;
+ *   GETREGS/SETREGS, GETFPREGS/SETFPREGS  regs, fpregs;
+ *   GETREGSET/SETREGSET                   NT_PRSTATUS (1) only: regs
+ *                                         through the iovec, else -EINVAL;
+ *   GETSIGMASK/SETSIGMASK                 the host mask of
+ *                                         fake_set_host_sigmask();
+ *   GET_SYSCALL_INFO                      op NONE (returns the size of
+ *                                         the header);
+ *   anything else                         -EIO.
+ * tracee_access_err, when non-zero, fails every call with it (a tracee
+ * gone on the host: -ESRCH). */
+struct fake_tracee {
+	pid_t tid;
+	struct user_regs_struct regs;
+	struct user_fpregs_struct fpregs;
+};
 
 struct fake_platform {
 	struct platform base; /* first: the kernel sees &fp->base */
@@ -87,6 +112,13 @@ struct fake_platform {
 	size_t nr_host_nofile;
 	size_t nr_limit_reads;
 
+	/* Tracees' host state (see struct fake_tracee), in creation order;
+	 * tracee_access calls are counted. */
+	struct fake_tracee *tracees;
+	size_t nr_tracees;
+	size_t nr_tracee_access;
+	long tracee_access_err;
+
 	/* TIDs release_affinity was called for, in order. */
 	pid_t affinity_released[16];
 	size_t nr_affinity_released;
@@ -119,6 +151,10 @@ bool fake_mem_peek(struct fake_platform *fp, pid_t tid, uint64_t addr,
  * rt_sigprocmask or rt_sigreturn would have done). */
 void fake_set_host_sigmask(struct fake_platform *fp, pid_t tid,
 			   uint64_t mask);
+
+/* The host state tracee_access answers for tid (created on first use).
+ * Valid until the next call. */
+struct fake_tracee *fake_tracee(struct fake_platform *fp, pid_t tid);
 
 /* The host's RLIMIT_NOFILE of tid's process becomes cur/max (what an
  * untrapped or trapped setrlimit would have done on the host). */

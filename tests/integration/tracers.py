@@ -153,6 +153,35 @@ def strace_c_counts_the_same_syscalls(ctx):
                   "/bin/true; exit 0"], normalise=names, stream="stderr")
 
 
+@case
+def strace_k_prints_stack_traces(ctx):
+    # strace -k unwinds the tracee from the tracer, through
+    # process_vm_readv and /proc/PID/maps: the host's, which it reads as
+    # natively.
+    def frames(out):
+        return sorted(set(re.findall(r"^ > \S+\((\w+)\+", out, re.M)))
+    with tempfile.TemporaryDirectory() as d:
+        got = {}
+        for sandboxed in (False, True):
+            out = os.path.join(d, str(sandboxed))
+            r = ctx.run(["strace", "-f", "-k", "-e", "trace=exit_group",
+                         "-o", out, "sh", "-c", "/bin/true"], sandboxed)
+            if r.returncode != 0:
+                fail("strace -k exited %d: %s" % (r.returncode, r.stderr))
+            got[sandboxed] = frames(open(out).read())
+            print(sandboxed, got[sandboxed])
+        if "_exit" not in got[True] or got[True] != got[False]:
+            fail("the stack traces differ")
+
+
+@case
+def a_tracer_killed_mid_stop_leaves_its_tracee_running(ctx):
+    script = ("strace -o /dev/null sh -c 'sleep 0.5; echo tracee done' & "
+              "S=$!; sleep 0.2; kill -9 $S; wait $S; "
+              "echo strace status $?; sleep 1")
+    compare(ctx, ["sh", "-c", script])
+
+
 def gdb_normalise(s):
     s = re.sub(r"0x[0-9a-f]+", "X", s)
     s = re.sub(r"\d+", "N", s)

@@ -254,9 +254,21 @@ static pid_t read_nspid(struct ptrace_platform *pp, pid_t host_tid)
 	return tid;
 }
 
+/* Puts a syscall's six arguments where x86-64 passes them. */
+static void regs_set_args(struct user_regs_struct *regs, const uint64_t a[6])
+{
+	regs->rdi = a[0];
+	regs->rsi = a[1];
+	regs->rdx = a[2];
+	regs->r10 = a[3];
+	regs->r8 = a[4];
+	regs->r9 = a[5];
+}
+
 /* The kernel's -ERESTART* codes, which the host's signal code turns into
  * a restart or EINTR (Linux's include/linux/errno.h). */
 #define ERESTARTSYS_HOST 512
+#define ERESTARTNOINTR_HOST 513
 #define ERESTARTNOHAND_HOST 514
 
 /*
@@ -290,7 +302,7 @@ static bool pt_restart_code(unsigned long long rax)
 	long r = (long)rax;
 
 	return r == -ERESTARTSYS_HOST || r == -ERESTARTNOHAND_HOST ||
-	       r == -513 /* ERESTARTNOINTR */;
+	       r == -ERESTARTNOINTR_HOST;
 }
 
 /* Puts the parked syscall back into pt's registers at a stop that ended
@@ -303,12 +315,7 @@ static void pt_unpark(struct ptrace_platform *pp, struct pt_task *pt)
 	if (ptrace(PTRACE_GETREGS, pt->host_tid, 0, &regs) < 0)
 		return;
 	regs.orig_rax = (unsigned long long)pt->park_nr;
-	regs.rdi = pt->park_args[0];
-	regs.rsi = pt->park_args[1];
-	regs.rdx = pt->park_args[2];
-	regs.r10 = pt->park_args[3];
-	regs.r8 = pt->park_args[4];
-	regs.r9 = pt->park_args[5];
+	regs_set_args(&regs, pt->park_args);
 	/* The stand-in's -ERESTARTNOHAND becomes what the wait returns:
 	 * the kernel's answer if it has one now (returned as is: the wake
 	 * costs no second trap), else -ERESTARTSYS, which the host restarts
@@ -354,12 +361,7 @@ void pt_wake(struct ptrace_platform *pp, struct pt_task *pt)
 	regs.orig_rax = (unsigned long long)-1;
 	regs.rax = (unsigned long long)pt->park_nr;
 	regs.rip -= 2;
-	regs.rdi = pt->park_args[0];
-	regs.rsi = pt->park_args[1];
-	regs.rdx = pt->park_args[2];
-	regs.r10 = pt->park_args[3];
-	regs.r8 = pt->park_args[4];
-	regs.r9 = pt->park_args[5];
+	regs_set_args(&regs, pt->park_args);
 	ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
 }
 
@@ -398,12 +400,7 @@ static void on_syscall_enter(struct ptrace_platform *pp, struct pt_task *pt)
 		return;
 	}
 	if (f.args_changed) {
-		regs.rdi = f.args[0];
-		regs.rsi = f.args[1];
-		regs.rdx = f.args[2];
-		regs.r10 = f.args[3];
-		regs.r8 = f.args[4];
-		regs.r9 = f.args[5];
+		regs_set_args(&regs, f.args);
 		ptrace(PTRACE_SETREGS, pt->host_tid, 0, &regs);
 	}
 	if (act == SC_HOST_EXIT) {

@@ -1,8 +1,8 @@
 /*
  * This file implements the control server's commands (man/sentrydbg.1):
  * inspecting ones build their answers from kernel snapshots with the same
- * JSON builders as the dump (kstate.h); steering ones call the kernel's
- * external interfaces (pause, external stops, external signals).
+ * JSON builders as the dump (kernel/dump_objects.h); steering ones call the
+ * kernel's external interfaces (pause, external stops, external signals).
  *
  * Every command runs on its client's thread with no server lock held and
  * answers -errno with a message a user can act on.
@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "debugger/dump_file.h"
-#include "debugger/kstate.h"
 #include "debugger/proto.h"
 #include "debugger/server_internal.h"
 #include "kernel/dump.h"
+#include "kernel/dump_objects.h"
 #include "kernel/kernel.h"
 #include "kernel/sigmask.h"
 #include "kernel/timing.h"

@@ -1,17 +1,17 @@
 /*
- * kstate.h - JSON forms of kernel objects, shared by state dumps and the
- * control server's inspecting commands so both report the same fields
+ * dump_objects.h - JSON forms of kernel objects, shared by state dumps and
+ * the control server's inspecting commands so both report the same fields
  * (man/sentry-dump.5 documents every one).
  *
- * Implemented in src/kernel/dump.c, next to the dump that uses them; the
- * declarations live here because dump.h is the kernel's public dump API
- * and these are building blocks for the debugger only.
+ * Implemented in src/kernel/dump_objects.c. They are the kernel's to
+ * define (the debugger only sends them), so they live in the kernel;
+ * dump.h stays the public API of the whole dump.
  *
  * Every builder returns a new reference (NULL only on ENOMEM) and takes a
  * snapshot (snapshot.h) that the caller owns and frees.
  */
-#ifndef SENTRY_DEBUGGER_KSTATE_H
-#define SENTRY_DEBUGGER_KSTATE_H
+#ifndef SENTRY_KERNEL_DUMP_OBJECTS_H
+#define SENTRY_KERNEL_DUMP_OBJECTS_H
 
 #include <jansson.h>
 #include <signal.h>

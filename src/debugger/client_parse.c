@@ -509,10 +509,28 @@ const struct dbg_cmd_def dbg_commands[] = {
 	  "paused (and how deep the pause nests), uptime and task counts.\n",
 	  true, { 0 }, p_none },
 	{ "ps", DBG_REMOTE, "ps", "ps [--json]", "list every task",
-	  "One line per task: TID TGID PPID PGID SID, the state letter (R runs\n"
-	  "as far as the kernel knows, T stopped, t ptrace stop, D vfork, Z\n"
-	  "zombie), the external stop count, comm and command line.\n",
+	  "One line per task: TID TGID PPID PGID SID, Linux's state letter (R\n"
+	  "running, S sleeping, D uninterruptible or a vfork parent, T stopped,\n"
+	  "t ptrace stop, Z zombie: the same as proc/PID/stat), the external\n"
+	  "stop count, comm, what the task waits for (see why) and the\n"
+	  "command line.\n",
 	  true, { 0 }, p_none },
+	{ "hangs", DBG_REMOTE, "hangs", "hangs [--json]",
+	  "the stuck tasks: deadlocks and waits no one can end",
+	  "Works out what every task waits for and who could wake it, and\n"
+	  "names the stuck set: the blocked tasks every one of whose wakers is\n"
+	  "stuck too (a timed wait, a terminal, a socket to outside or a\n"
+	  "running task is never stuck). Prints its cycles and, for each stuck\n"
+	  "task, its wait: \"12 (a.out) S read pipe:[N] <- writers: 12 (itself:\n"
+	  "fd 4), 13 (fd 6)\". --json: {\"stuck\":[TIDs], \"cycles\":[[TIDs]],\n"
+	  "\"blocked\":[per task: syscall, object, wakers...]} (sentrydbg(1)).\n",
+	  true, { 0 }, p_none },
+	{ "why", DBG_REMOTE, "why", "why TID [--json]",
+	  "why a task does not run: its chain of waits",
+	  TID_HELP "Follows what TID waits for to the tasks that could wake it,\n"
+	  "and theirs, until a running task, a timer, something outside the\n"
+	  "sandbox or a cycle; the last line says whether TID is stuck.\n",
+	  true, { DBG_ARG_TID }, p_tid },
 	{ "tree", DBG_REMOTE, "tree", "tree [--json]",
 	  "the process tree (thread groups)",
 	  "The thread groups as a tree of parents and children, like pstree;\n"

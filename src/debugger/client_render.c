@@ -136,13 +136,17 @@ static void r_ps(json_t *r, FILE *out)
 	json_t *t;
 	size_t i;
 
-	fprintf(out, "%7s %7s %7s %7s %7s %s %4s %-16s %s\n", "TID", "TGID",
-		"PPID", "PGID", "SID", "S", "STOP", "COMM", "CMD");
+	fprintf(out, "%7s %7s %7s %7s %7s %s %4s %-16s %-32s %s\n", "TID",
+		"TGID", "PPID", "PGID", "SID", "S", "STOP", "COMM", "WAIT",
+		"CMD");
 	json_array_foreach(json_object_get(r, "tasks"), i, t) {
-		fprintf(out, "%7lld %7lld %7lld %7lld %7lld %s %4lld %-16s ",
+		const char *wait = json_string_value(json_object_get(t, "blocked"));
+
+		fprintf(out, "%7lld %7lld %7lld %7lld %7lld %s %4lld %-16s %-32.32s ",
 			jint(t, "tid"), jint(t, "tgid"), jint(t, "ppid"),
 			jint(t, "pgid"), jint(t, "sid"), jstr(t, "state"),
-			jint(t, "stop_count"), jstr(t, "comm"));
+			jint(t, "stop_count"), jstr(t, "comm"),
+			wait && wait[0] ? wait : "-");
 		cmdline(json_object_get(t, "cmdline"), out);
 		fputc('\n', out);
 	}
@@ -274,6 +278,8 @@ void dbg_render(const struct dbg_cmd *cmd, json_t *r, FILE *out)
 	}
 	if (strcmp(name, "ps") == 0) {
 		r_ps(r, out);
+	} else if (strcmp(name, "hangs") == 0 || strcmp(name, "why") == 0) {
+		fputs(jstr(r, "text"), out);
 	} else if (strcmp(name, "tree") == 0) {
 		r_tree(r, out);
 	} else if (strcmp(name, "fds") == 0) {

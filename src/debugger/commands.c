@@ -18,6 +18,7 @@
 #include "debugger/dump_file.h"
 #include "debugger/proto.h"
 #include "debugger/server_internal.h"
+#include "kernel/blocked.h"
 #include "kernel/dump.h"
 #include "kernel/dump_objects.h"
 #include "kernel/kernel.h"
@@ -166,20 +167,25 @@ CMD(cmd_syscalls)
 	return ok(result, json_pack("{s:o}", "syscalls", a));
 }
 
-/* One line of ps: the columns a listing needs, no more. */
-static json_t *ps_entry(const struct task_snap *s)
+/* One line of ps: the columns a listing needs, no more. b is the task's
+ * blocked-on state (NULL: unknown), which gives Linux's letter too. */
+static json_t *ps_entry(const struct task_snap *s, const struct blocked_on *b)
 {
-	char letter = task_state_letter(s);
-	json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:b, s:s#, s:s, s:s, s:i, s:i}",
-			      "tid", (int)s->tid, "tgid", (int)s->tgid, "ppid",
-			      (int)s->ppid, "pgid", (int)s->pgid, "sid",
-			      (int)s->sid, "leader", s->is_leader, "state",
-			      letter ? &letter : "R", (int)1, "comm", s->comm,
-			      "stop", task_stop_name(s->stop), "stop_count",
-			      s->stop_count, "nr_threads", s->nr_threads);
-	json_t *argv = json_array();
+	char letter = b && b->state ? b->state : task_linux_state_letter(s, 'R');
+	char what[160] = "";
+	json_t *o, *argv;
 	size_t off = 0;
 
+	if (b)
+		blocked_on_short(b, what, sizeof(what));
+	o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:b, s:s#, s:s, s:s, s:i, s:i, s:s}",
+		      "tid", (int)s->tid, "tgid", (int)s->tgid, "ppid",
+		      (int)s->ppid, "pgid", (int)s->pgid, "sid", (int)s->sid,
+		      "leader", s->is_leader, "state", &letter, (int)1, "comm",
+		      s->comm, "stop", task_stop_name(s->stop), "stop_count",
+		      s->stop_count, "nr_threads", s->nr_threads, "blocked",
+		      what);
+	argv = json_array();
 	while (argv && off < s->cmdline_len) {
 		size_t n = strnlen(s->cmdline + off, s->cmdline_len - off);
 
@@ -193,26 +199,95 @@ static json_t *ps_entry(const struct task_snap *s)
 	return o;
 }
 
+static int blocked_tid_cmp(const void *key, const void *elem)
+{
+	pid_t tid = *(const pid_t *)key;
+	const struct blocked_on *b = elem;
+
+	return (tid > b->tid) - (tid < b->tid);
+}
+
 CMD(cmd_ps)
 {
 	pid_t *ids;
+	struct blocked_on *bl = NULL;
+	int nb = kernel_blocked_list(c->srv->k, false, &bl);
 	int n = ts_list_tids(c->srv->k, false, &ids);
 	json_t *a;
 
-	if (n < 0)
+	if (n < 0) {
+		blocked_list_free(bl, nb);
 		return n;
+	}
 	a = json_array();
 	for (int i = 0; a && i < n; i++) {
 		struct task_snap s;
+		const struct blocked_on *b = NULL;
 
 		if (task_snapshot(c->srv->k, ids[i], &s) < 0)
 			continue;
-		json_array_append_new(a, ps_entry(&s));
+		if (nb > 0)
+			b = bsearch(&ids[i], bl, (size_t)nb, sizeof(*bl),
+				    blocked_tid_cmp);
+		json_array_append_new(a, ps_entry(&s, b));
 		task_snap_free(&s);
 	}
 	if (n > 0)
 		free(ids);
+	blocked_list_free(bl, nb);
 	return ok(result, json_pack("{s:o}", "tasks", a));
+}
+
+/* hangs: the stuck set; "text" is the rendered report. */
+CMD(cmd_hangs)
+{
+	struct hang_report *r;
+	json_t *o;
+	char *text;
+	int rc = kernel_hangs(c->srv->k, &r);
+
+	(void)args;
+	if (rc < 0) {
+		snprintf(err, errlen, "hangs: %s", strerror(-rc));
+		return rc;
+	}
+	o = hang_report_json(r);
+	text = hang_report_text(r);
+	if (o && text)
+		json_object_set_new(o, "text", json_string(text));
+	free(text);
+	hang_report_free(r);
+	return ok(result, o);
+}
+
+/* why TID: the chain of waits from one task. */
+CMD(cmd_why)
+{
+	struct hang_report *r;
+	json_t *o;
+	char *text;
+	pid_t tid;
+	int rc = arg_pid(args, "tid", &tid, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	rc = kernel_hangs(c->srv->k, &r);
+	if (rc < 0) {
+		snprintf(err, errlen, "why: %s", strerror(-rc));
+		return rc;
+	}
+	if (!hang_report_find(r, tid)) {
+		hang_report_free(r);
+		snprintf(err, errlen, "no task with TID %d", (int)tid);
+		return -ESRCH;
+	}
+	o = hang_why_json(r, tid);
+	text = hang_why_text(r, tid);
+	if (o && text)
+		json_object_set_new(o, "text", json_string(text));
+	free(text);
+	hang_report_free(r);
+	return ok(result, o);
 }
 
 CMD(cmd_tree)
@@ -754,6 +829,8 @@ const struct ctl_cmd ctl_commands[] = {
 	{ "tids", cmd_tids },
 	{ "syscalls", cmd_syscalls },
 	{ "ps", cmd_ps },
+	{ "hangs", cmd_hangs },
+	{ "why", cmd_why },
 	{ "tree", cmd_tree },
 	{ "task", cmd_task },
 	{ "tg", cmd_tg },

@@ -59,6 +59,22 @@ char task_state_letter(const struct task_snap *s)
 	return '\0';
 }
 
+char task_linux_state_letter(const struct task_snap *s, char host)
+{
+	char l = task_state_letter(s);
+
+	if (l)
+		return l;
+	if (host == 'R' || host == 'S' || host == 'D')
+		return host;
+	/* A thread past its exit event is a zombie once the host says so:
+	 * a leader that exited while other threads run stays one until the
+	 * group exits (Linux's delay_group_leader()). */
+	if (host == 'Z' && s->exit_state == TASK_EXIT_INITIATED)
+		return 'Z';
+	return 'S';
+}
+
 /* Copies a pending queue, appending to *v. Preconditions: signal mutex. */
 static int snap_queue(const struct sig_pending *p, bool shared,
 		      struct sig_snap **v, int *n)
@@ -197,6 +213,8 @@ int task_snapshot(struct kernel *k, pid_t tid, struct task_snap *out)
 	}
 	out->env = exec_env_get(t->env);
 	out->fdt_id = t->fdt ? t->fdt->id : 0;
+	out->parked_nr = t->parked_call.nr;
+	memcpy(out->parked_args, t->parked_call.args, sizeof(out->parked_args));
 	out->fdt_users = t->fdt ? fdt_users(t->fdt) : 0;
 	out->uid = t->uid;
 	out->euid = t->euid;

@@ -94,6 +94,9 @@ struct task_snap {
 	uint64_t start_ns;
 	uint64_t nr_syscalls, nr_signals;
 	char cgroup[256];
+	/* The wait the kernel parked, as made (task.h parked_call). */
+	long parked_nr;
+	uint64_t parked_args[6];
 };
 
 struct tg_snap {
@@ -175,5 +178,11 @@ const char *tg_state_name(int state);
  * in an untrapped syscall (S) is execution state the host owns.
  */
 char task_state_letter(const struct task_snap *s);
+/* The letter Linux would show (proc/ and sentrydbg ps): the kernel's
+ * when it decides one, otherwise the host's R, S or D (host, from the
+ * host's stat file). The host's own T/t are the platform holding the
+ * thread for a trapped syscall - to the sandbox that task is in a
+ * syscall, i.e. sleeping. */
+char task_linux_state_letter(const struct task_snap *s, char host);
 
 #endif

@@ -26,6 +26,7 @@ struct task *task_alloc(struct kernel *k, pid_t tid, pid_t host_tid)
 	pthread_mutex_init(&t->mu, NULL);
 	cds_lfht_node_init(&t->ts_node);
 	t->start_ns = kernel_uptime_ns(k);
+	t->parked_call.nr = -1;
 	return t;
 }
 

@@ -138,6 +138,14 @@ struct task {
 	pid_t vfork_parent;       /* owned by the platform thread: the TID a
 				     CLONE_VFORK child releases at exec/exit */
 	uint64_t start_ns;        /* immutable: kernel uptime at creation */
+	/* The wait the kernel parked (SC_PARK) as the application made it,
+	 * for blocked-on reports (blocked.h): the host shows only the
+	 * stand-in. nr is -1 when none. Written by the platform thread;
+	 * protected by mu. */
+	struct {
+		long nr;
+		uint64_t args[6];
+	} parked_call;
 	int exit_signal;          /* protected by ts.mu: signal sent to parent at exit */
 
 	/* Statistics. Atomic. */

@@ -25,6 +25,47 @@ struct task;
 
 struct platform;
 
+/* What the host shows of one of its threads (read_host_state). */
+struct host_thread_state {
+	char state;          /* the host's letter (R S D T t Z X), '\0' unknown */
+	/* Asleep in a syscall: nr and args are what it was called with. A
+	 * thread the host runs, or stopped outside a syscall, has nr -1. */
+	long nr;
+	uint64_t args[6];
+	uint64_t runs;       /* times the host has put it on a CPU */
+	uint64_t slept_ns;   /* how long it has been off the CPU, about */
+	char wchan[32];      /* the host function it sleeps in, or "" */
+};
+
+/* One descriptor of a host thread's table (read_host_fds). */
+enum host_fd_kind {
+	HOST_FD_FILE,        /* a path: target */
+	HOST_FD_PIPE,        /* pipe:[ino] */
+	HOST_FD_SOCKET,      /* socket:[ino] */
+	HOST_FD_ANON,        /* anon_inode:[eventpoll] and the like: target */
+};
+
+struct host_fd {
+	int fd;
+	enum host_fd_kind kind;
+	bool readable, writable;
+	uint64_t ino;        /* pipes and sockets */
+	char target[96];     /* what the descriptor's link reads */
+};
+
+/* A connected unix socket and its peer, by inode (read_unix_peers). */
+struct host_unix_peer {
+	uint64_t ino, peer;
+};
+
+/* A file lock the host holds or is asked for (read_host_locks). */
+struct host_lock {
+	pid_t pid;           /* the process that placed it; -1: an OFD lock */
+	uint64_t ino;
+	unsigned dev_major, dev_minor;
+	bool waiting;        /* a request that blocks, not a held lock */
+};
+
 struct platform_ops {
 	/* Copies len bytes of the task's memory at addr into buf. Returns the
 	 * number of bytes copied (possibly short at an unmapped page) or
@@ -122,6 +163,31 @@ struct platform_ops {
 	 * platform's thread only. Optional (NULL: EIO). */
 	long (*tracee_access)(struct platform *p, struct task *t, long req,
 			      uint64_t addr, void *data);
+	/* Host facts for blocked-on reports (src/kernel/blocked.c), by host
+	 * TID; any thread, no stop needed: they read what the host shows
+	 * without disturbing the thread. Optional (NULL: nothing known).
+	 * read_host_state fills *out; read_host_fds returns the count and a
+	 * malloc'd array in *out (sorted by fd); read_host_fdinfo copies the
+	 * host's fdinfo text of one descriptor; read_unix_peers returns the
+	 * count and a malloc'd array of every connected unix socket of the
+	 * host's network namespace. Each returns -errno on failure (-ESRCH:
+	 * the thread is gone). */
+	int (*read_host_state)(struct platform *p, pid_t host_tid,
+			       struct host_thread_state *out);
+	int (*read_host_fds)(struct platform *p, pid_t host_tid,
+			     struct host_fd **out);
+	int (*read_host_fdinfo)(struct platform *p, pid_t host_tid, int fd,
+				char *buf, size_t len);
+	int (*read_unix_peers)(struct platform *p,
+			       struct host_unix_peer **out);
+	/* Every flock and POSIX lock of the host (/proc/locks); the count
+	 * and a malloc'd array in *out. */
+	int (*read_host_locks)(struct platform *p, struct host_lock **out);
+	/* The device and inode a descriptor refers to (stat through its
+	 * link). Returns 0 or -errno. */
+	int (*read_host_fd_inode)(struct platform *p, pid_t host_tid, int fd,
+				  unsigned *dev_major, unsigned *dev_minor,
+				  uint64_t *ino);
 };
 
 struct platform {

@@ -22,26 +22,6 @@
 
 #define USER_HZ 100
 
-/* The state letter ps shows: the emulated kernel's when it decides one
- * (stopped, traced, zombie, vfork); otherwise the host's R, S or D. The
- * host's own T/t are the platform holding the thread for a trapped
- * syscall - to the sandbox that task is in a syscall, i.e. sleeping. */
-static char linux_state_letter(const struct task_snap *t, char host)
-{
-	char l = task_state_letter(t);
-
-	if (l)
-		return l;
-	if (host == 'R' || host == 'S' || host == 'D')
-		return host;
-	/* A thread past its exit event is a zombie once the host says so:
-	 * a leader that exited while other threads run stays one until the
-	 * group exits (Linux's delay_group_leader()). */
-	if (host == 'Z' && t->exit_state == TASK_EXIT_INITIATED)
-		return 'Z';
-	return 'S';
-}
-
 static const char *linux_state_desc(char l)
 {
 	switch (l) {
@@ -129,7 +109,7 @@ static int linux_show_stat(struct procfs_ctx *c, struct pbuf *b, bool whole)
 	pbuf_puts(b, " (");
 	pbuf_puts(b, t->comm);
 	pbuf_puts(b, ") ");
-	pbuf_putc(b, linux_state_letter(t, host_stat_field(&hs, 3)[0]));
+	pbuf_putc(b, task_linux_state_letter(t, host_stat_field(&hs, 3)[0]));
 	stat_num(b, t->ppid);
 	stat_num(b, t->pgid);
 	stat_num(b, t->sid);
@@ -398,7 +378,7 @@ static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 		return -ENOENT;
 	pbuf_init(&host);
 	if (host_task_file(c, t, whole, RA_STATUS, &host) < 0 || !host.len) {
-		letter = linux_state_letter(t, 'S');
+		letter = task_linux_state_letter(t, 'S');
 		for (size_t i = 0;
 		     i < sizeof(status_keys) / sizeof(status_keys[0]); i++) {
 			pbuf_put(b, status_keys[i].key, status_keys[i].len);
@@ -416,7 +396,7 @@ static int linux_show_status(struct procfs_ctx *c, struct pbuf *b, bool whole)
 	p = strstr(host.data, "\nState:\t");
 	if (p)
 		host_letter = p[8];
-	letter = linux_state_letter(t, host_letter);
+	letter = task_linux_state_letter(t, host_letter);
 	pthread_once(&status_key_firsts_once, status_key_firsts_init);
 	end = host.data + host.len;
 	for (p = host.data; p < end;) {

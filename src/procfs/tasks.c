@@ -9,6 +9,7 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 
+#include "kernel/blocked.h"
 #include "kernel/kernel.h"
 #include "kernel/sigmask.h"
 #include "platform/platform.h"
@@ -295,6 +296,26 @@ static int task_show_regs(struct procfs_ctx *c, struct pbuf *b)
 	return 0;
 }
 
+/* What the task waits for and who could wake it, one line (blocked.h):
+ * the same words as sentrydbg why's first line. */
+static int task_show_blocked(struct procfs_ctx *c, struct pbuf *b)
+{
+	const struct task_snap *t = ctx_task(c);
+	struct blocked_on on;
+	char line[512];
+	int err;
+
+	if (!t)
+		return -ENOENT;
+	err = kernel_blocked_on(c->k, t->tid, &on);
+	if (err < 0)
+		return err == -ESRCH ? -ENOENT : err;
+	blocked_on_text(&on, line, sizeof(line));
+	blocked_on_free(&on);
+	pbuf_printf(b, "%s\n", line);
+	return 0;
+}
+
 static const struct procfs_entry task_entries[] = {
 	ONE("status", task_show_status),
 	ONE("stat", linux_show_task_stat),
@@ -305,6 +326,7 @@ static const struct procfs_entry task_entries[] = {
 	ONE("stop", task_show_stop),
 	ONE("signals", task_show_signals),
 	ONE("ptrace", task_show_ptrace),
+	ONE("blocked", task_show_blocked),
 	ONE("creds", task_show_creds),
 	ONE("cgroup", linux_show_cgroup),
 	DIR("fd", PD_TASK_FD),

@@ -4,6 +4,7 @@
  * per-syscall statistics (/mnt/sentry/kernel/syscalls).
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -109,6 +110,27 @@ const char *kernel_syscall_name(long nr)
 	return syscall_table[nr].name;
 }
 
+/* Marks t's trapped syscall parked, publishing it for blocked-on
+ * readers. */
+static void task_park(struct task *t)
+{
+	t->sc.parked = true;
+	pthread_mutex_lock(&t->mu);
+	t->parked_call.nr = t->sc.nr;
+	memcpy(t->parked_call.args, t->sc.args, sizeof(t->parked_call.args));
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void task_unpark(struct task *t)
+{
+	if (!t->sc.parked)
+		return;
+	t->sc.parked = false;
+	pthread_mutex_lock(&t->mu);
+	t->parked_call.nr = -1;
+	pthread_mutex_unlock(&t->mu);
+}
+
 enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 				    struct syscall_frame *f)
 {
@@ -119,7 +141,7 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 	if (f->nr >= 0 && f->nr < KERNEL_NR_SYSCALLS)
 		def = &syscall_table[f->nr];
 	t->sc.nr = f->nr;
-	t->sc.parked = false;
+	task_unpark(t);
 	/* A clone that failed left no event; its flags must not be taken
 	 * for a later untrapped fork's. */
 	t->sc.clone_pending = false;
@@ -140,7 +162,8 @@ enum sc_action kernel_syscall_enter(struct kernel *k, struct task *t,
 	act = def->enter(k, t, f);
 	if (act == SC_HOST_EXIT && !def->exit)
 		act = SC_HOST;
-	t->sc.parked = act == SC_PARK;
+	if (act == SC_PARK)
+		task_park(t);
 	kernel_count_syscall(k, f->nr, clock_now_ns(CLOCK_MONOTONIC) - start, false);
 	if (kernel_event(k, KERNEL_EVENT_SYSCALL, t->tid, f->nr))
 		kernel_pause(k);
@@ -168,7 +191,7 @@ long kernel_syscall_interrupted(struct kernel *k, struct task *t, long ret)
 	 * must reap has the host make the wait again after the handler,
 	 * SA_RESTART or not; nothing to report stands as the host said. */
 	act = def->enter(k, t, &f);
-	t->sc.parked = false;
+	task_unpark(t);
 	if (act == SC_RETURN)
 		return f.ret;
 	if (f.args_changed)

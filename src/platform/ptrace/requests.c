@@ -27,6 +27,7 @@
 #include "kernel/kernel.h"
 #include "kernel/timing.h"
 #include "kernel/lifecycle.h"
+#include "platform/host_state.h"
 #include "platform/ptrace/internal.h"
 
 #define DOORBELL_SIG SIGUSR1
@@ -633,6 +634,49 @@ static void op_release_affinity(struct platform *p, struct task *t)
 		pt_colocate_release(to_pp(p), pt);
 }
 
+/* Host facts need no stop and no tracer: the shared readers serve them. */
+static int op_read_host_state(struct platform *p, pid_t host_tid,
+			      struct host_thread_state *out)
+{
+	(void)p;
+	return host_read_thread_state(host_tid, out);
+}
+
+static int op_read_host_fds(struct platform *p, pid_t host_tid,
+			    struct host_fd **out)
+{
+	(void)p;
+	return host_read_fds(host_tid, out);
+}
+
+static int op_read_host_fdinfo(struct platform *p, pid_t host_tid, int fd,
+			       char *buf, size_t len)
+{
+	(void)p;
+	return host_read_fdinfo(host_tid, fd, buf, len);
+}
+
+static int op_read_unix_peers(struct platform *p,
+			      struct host_unix_peer **out)
+{
+	(void)p;
+	return host_read_unix_peers(out);
+}
+
+static int op_read_host_locks(struct platform *p, struct host_lock **out)
+{
+	(void)p;
+	return host_read_locks(out);
+}
+
+static int op_read_host_fd_inode(struct platform *p, pid_t host_tid, int fd,
+				 unsigned *dev_major, unsigned *dev_minor,
+				 uint64_t *ino)
+{
+	(void)p;
+	return host_read_fd_inode(host_tid, fd, dev_major, dev_minor, ino);
+}
+
 const struct platform_ops pt_ops = {
 	.read_creds = op_read_creds,
 	.read_sigmask = op_read_sigmask,
@@ -651,4 +695,10 @@ const struct platform_ops pt_ops = {
 	.backtrace = op_backtrace,
 	.wake = op_wake,
 	.tracee_access = op_tracee_access,
+	.read_host_state = op_read_host_state,
+	.read_host_fds = op_read_host_fds,
+	.read_host_fdinfo = op_read_host_fdinfo,
+	.read_unix_peers = op_read_unix_peers,
+	.read_host_locks = op_read_host_locks,
+	.read_host_fd_inode = op_read_host_fd_inode,
 };

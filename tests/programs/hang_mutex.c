@@ -4,7 +4,6 @@
  * Prints "t1=TID", "t2=TID", "m1=ADDR", "m2=ADDR", then "ready"; the
  * main thread joins the first, which never returns.
  */
-#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/syscall.h>

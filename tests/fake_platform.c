@@ -367,6 +367,114 @@ static long fake_tracee_access(struct platform *p, struct task *t, long req,
 	return ret;
 }
 
+struct fake_host_thread *fake_host_thread(struct fake_platform *fp,
+					  pid_t host_tid)
+{
+	struct fake_host_thread *h;
+
+	for (size_t i = 0; i < fp->nr_host_threads; i++)
+		if (fp->host_threads[i].host_tid == host_tid)
+			return &fp->host_threads[i];
+	h = realloc(fp->host_threads,
+		    sizeof(*h) * (fp->nr_host_threads + 1));
+	if (!h)
+		abort();
+	fp->host_threads = h;
+	h = &h[fp->nr_host_threads++];
+	memset(h, 0, sizeof(*h));
+	h->host_tid = host_tid;
+	h->st.state = 'R';
+	h->st.nr = -1;
+	return h;
+}
+
+void fake_host_asleep(struct fake_platform *fp, pid_t host_tid, long nr,
+		      uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct fake_host_thread *h = fake_host_thread(fp, host_tid);
+
+	h->st.state = 'S';
+	h->st.nr = nr;
+	h->st.args[0] = a0;
+	h->st.args[1] = a1;
+	h->st.args[2] = a2;
+	h->st.args[3] = a3;
+}
+
+void fake_host_fd(struct fake_platform *fp, pid_t host_tid, int fd,
+		  const char *target, bool readable, bool writable)
+{
+	struct fake_host_thread *h = fake_host_thread(fp, host_tid);
+	struct host_fd *f;
+	unsigned long long ino;
+
+	if (h->nr_fds == (int)(sizeof(h->fds) / sizeof(h->fds[0])))
+		abort();
+	f = &h->fds[h->nr_fds++];
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->readable = readable;
+	f->writable = writable;
+	snprintf(f->target, sizeof(f->target), "%s", target);
+	if (sscanf(target, "pipe:[%llu]", &ino) == 1) {
+		f->kind = HOST_FD_PIPE;
+		f->ino = ino;
+	} else if (sscanf(target, "socket:[%llu]", &ino) == 1) {
+		f->kind = HOST_FD_SOCKET;
+		f->ino = ino;
+	} else {
+		f->kind = HOST_FD_FILE;
+	}
+}
+
+static struct fake_host_thread *host_thread_find(struct fake_platform *fp,
+						 pid_t host_tid)
+{
+	for (size_t i = 0; i < fp->nr_host_threads; i++)
+		if (fp->host_threads[i].host_tid == host_tid)
+			return &fp->host_threads[i];
+	return NULL;
+}
+
+static int fake_read_host_state(struct platform *p, pid_t host_tid,
+				struct host_thread_state *out)
+{
+	struct fake_host_thread *h = host_thread_find(fake_of(p), host_tid);
+
+	if (!h) {
+		memset(out, 0, sizeof(*out));
+		out->state = 'R';
+		out->nr = -1;
+		return 0;
+	}
+	h->st.runs += h->runs_step;
+	*out = h->st;
+	return 0;
+}
+
+static int fake_read_host_fds(struct platform *p, pid_t host_tid,
+			      struct host_fd **out)
+{
+	struct fake_host_thread *h = host_thread_find(fake_of(p), host_tid);
+	int n = h ? h->nr_fds : 0;
+
+	*out = xcalloc((size_t)n, sizeof(**out));
+	if (n)
+		memcpy(*out, h->fds, sizeof(**out) * (size_t)n);
+	return n;
+}
+
+static int fake_read_unix_peers(struct platform *p,
+				struct host_unix_peer **out)
+{
+	struct fake_platform *fp = fake_of(p);
+
+	*out = xcalloc((size_t)fp->nr_peers, sizeof(**out));
+	if (fp->nr_peers)
+		memcpy(*out, fp->peers, sizeof(**out) * (size_t)fp->nr_peers);
+	return fp->nr_peers;
+}
+
 static const struct platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -381,6 +489,9 @@ static const struct platform_ops fake_ops = {
 	.release_affinity = fake_release_affinity,
 	.wake = fake_wake,
 	.tracee_access = fake_tracee_access,
+	.read_host_state = fake_read_host_state,
+	.read_host_fds = fake_read_host_fds,
+	.read_unix_peers = fake_read_unix_peers,
 };
 
 struct fake_platform *fake_platform_new(void)
@@ -407,6 +518,7 @@ void fake_platform_free(struct fake_platform *fp)
 	free(fp->host_sigmasks);
 	free(fp->host_nofile);
 	free(fp->tracees);
+	free(fp->host_threads);
 	free(fp);
 }
 

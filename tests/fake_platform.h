@@ -79,8 +79,26 @@ struct fake_tracee {
 	struct user_fpregs_struct fpregs;
 };
 
+/* What the host shows of a host thread for blocked-on reports
+ * (read_host_state, read_host_fds): set with fake_host_thread() and
+ * fake_host_fd(). runs_step is added to st.runs at every read, so a
+ * thread the host keeps running shows it. */
+struct fake_host_thread {
+	pid_t host_tid;
+	struct host_thread_state st;
+	uint64_t runs_step;
+	struct host_fd fds[16];
+	int nr_fds;
+};
+
 struct fake_platform {
 	struct platform base; /* first: the kernel sees &fp->base */
+
+	/* Host facts of threads, and the unix socket pairs. */
+	struct fake_host_thread *host_threads;
+	size_t nr_host_threads;
+	struct host_unix_peer peers[16];
+	int nr_peers;
 
 	/* Mapped memory, newest first. Owned by the fake. */
 	struct fake_region *regions;
@@ -151,6 +169,18 @@ bool fake_mem_peek(struct fake_platform *fp, pid_t tid, uint64_t addr,
  * rt_sigprocmask or rt_sigreturn would have done). */
 void fake_set_host_sigmask(struct fake_platform *fp, pid_t tid,
 			   uint64_t mask);
+
+/* The host facts of host_tid (created on first use: running, not in a
+ * syscall, no descriptors). */
+struct fake_host_thread *fake_host_thread(struct fake_platform *fp,
+					  pid_t host_tid);
+/* host_tid is asleep in syscall nr with args a0..a3. */
+void fake_host_asleep(struct fake_platform *fp, pid_t host_tid, long nr,
+		      uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+/* host_tid's table has fd open on target ("pipe:[7]", "/dev/pts/0"),
+ * readable and/or writable. */
+void fake_host_fd(struct fake_platform *fp, pid_t host_tid, int fd,
+		  const char *target, bool readable, bool writable);
 
 /* The host state tracee_access answers for tid (created on first use).
  * Valid until the next call. */

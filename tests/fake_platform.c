@@ -437,8 +437,9 @@ static struct fake_host_thread *host_thread_find(struct fake_platform *fp,
 }
 
 static int fake_read_host_state(struct platform *p, pid_t host_tid,
-				struct host_thread_state *out)
+				unsigned what, struct host_thread_state *out)
 {
+	(void)what;
 	struct fake_host_thread *h = host_thread_find(fake_of(p), host_tid);
 
 	if (!h) {

@@ -40,300 +40,13 @@
 #define FUTEX_LOCK_PI2 13
 #endif
 
-/* The most descriptors of a poll or epoll set a report follows. */
-#define SET_MAX 64
-
-/* One descriptor some FD table holds on a pipe or socket inode. */
-struct bw_hold {
-	uint64_t ino;
-	uint64_t fdt_id;
-	int fd;
-	bool readable, writable;
-};
-
-static int hold_cmp(const void *a, const void *b)
-{
-	const struct bw_hold *x = a, *y = b;
-
-	return (x->ino > y->ino) - (x->ino < y->ino);
-}
-
-static int snap_tid_cmp(const void *a, const void *b)
-{
-	const struct task_snap *x = a, *y = b;
-
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-static int peer_cmp(const void *a, const void *b)
-{
-	const struct host_unix_peer *x = a, *y = b;
-
-	return (x->ino > y->ino) - (x->ino < y->ino);
-}
-
 static struct platform *plat(struct bw_world *w)
 {
 	return w->k->plat;
 }
 
-int bw_world_init(struct bw_world *w, struct kernel *k)
-{
-	pid_t *tids;
-	int n;
-
-	memset(w, 0, sizeof(*w));
-	w->k = k;
-	n = ts_list_tids(k, false, &tids);
-	if (n < 0)
-		return n;
-	w->snaps = calloc((size_t)(n ? n : 1), sizeof(*w->snaps));
-	if (!w->snaps) {
-		free(tids);
-		return -ENOMEM;
-	}
-	for (int i = 0; i < n; i++) {
-		int err = task_snapshot(k, tids[i], &w->snaps[w->n]);
-
-		if (err == 0)
-			w->n++;
-		else if (err != -ESRCH) {
-			free(tids);
-			bw_world_free(w);
-			return err;
-		}
-	}
-	free(tids);
-	qsort(w->snaps, (size_t)w->n, sizeof(*w->snaps), snap_tid_cmp);
-	w->host = calloc((size_t)(w->n ? w->n : 1), sizeof(*w->host));
-	w->host_read = calloc((size_t)(w->n ? w->n : 1), sizeof(bool));
-	if (!w->host || !w->host_read) {
-		bw_world_free(w);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void bw_world_free(struct bw_world *w)
-{
-	for (int i = 0; i < w->n; i++)
-		task_snap_free(&w->snaps[i]);
-	free(w->snaps);
-	free(w->host);
-	free(w->host_read);
-	free(w->holds);
-	free(w->peers);
-	free(w->locks);
-	memset(w, 0, sizeof(*w));
-}
-
-const struct task_snap *bw_find(const struct bw_world *w, pid_t tid)
-{
-	struct task_snap key = { .tid = tid };
-
-	return bsearch(&key, w->snaps, (size_t)w->n, sizeof(*w->snaps),
-		       snap_tid_cmp);
-}
-
-/* The host's state of snapshot i, read once. */
-const struct host_thread_state *bw_host(struct bw_world *w, int i)
-{
-	if (!w->host_read[i]) {
-		struct platform *p = plat(w);
-
-		w->host[i].nr = -1;
-		if (p && p->ops->read_host_state &&
-		    w->snaps[i].exit_state != TASK_EXIT_ZOMBIE &&
-		    w->snaps[i].exit_state != TASK_EXIT_DEAD &&
-		    p->ops->read_host_state(p, w->snaps[i].host_tid,
-					    &w->host[i]) < 0) {
-			memset(&w->host[i], 0, sizeof(w->host[i]));
-			w->host[i].nr = -1;
-		}
-		w->host_read[i] = true;
-	}
-	return &w->host[i];
-}
-
-/* Reads every FD table once (through one of its tasks) into the
- * inode-sorted holds. A task whose table the host cannot show (gone
- * meanwhile) holds nothing. */
-static void bw_read_fds(struct bw_world *w)
-{
-	struct platform *p = plat(w);
-	uint64_t *seen = NULL;
-	int nr_seen = 0, cap = 0;
-
-	if (w->fds_read)
-		return;
-	w->fds_read = true;
-	if (!p || !p->ops->read_host_fds)
-		return;
-	for (int i = 0; i < w->n; i++) {
-		const struct task_snap *s = &w->snaps[i];
-		struct host_fd *fds;
-		bool dup = false;
-		int n;
-
-		if (s->exit_state == TASK_EXIT_ZOMBIE ||
-		    s->exit_state == TASK_EXIT_DEAD || !s->fdt_id)
-			continue;
-		for (int j = 0; j < nr_seen && !dup; j++)
-			dup = seen[j] == s->fdt_id;
-		if (dup)
-			continue;
-		n = p->ops->read_host_fds(p, s->host_tid, &fds);
-		if (n < 0)
-			continue;
-		if (nr_seen == cap) {
-			uint64_t *ns;
-
-			cap = cap ? cap * 2 : 64;
-			ns = realloc(seen, sizeof(*seen) * (size_t)cap);
-			if (!ns) {
-				free(fds);
-				break;
-			}
-			seen = ns;
-		}
-		seen[nr_seen++] = s->fdt_id;
-		for (int j = 0; j < n; j++) {
-			struct bw_hold *nh;
-
-			if (fds[j].kind != HOST_FD_PIPE &&
-			    fds[j].kind != HOST_FD_SOCKET)
-				continue;
-			nh = realloc(w->holds,
-				     sizeof(*nh) * (size_t)(w->nr_holds + 1));
-			if (!nh)
-				break;
-			w->holds = nh;
-			nh[w->nr_holds++] = (struct bw_hold){
-				.ino = fds[j].ino, .fdt_id = s->fdt_id,
-				.fd = fds[j].fd, .readable = fds[j].readable,
-				.writable = fds[j].writable,
-			};
-		}
-		free(fds);
-	}
-	free(seen);
-	qsort(w->holds, (size_t)w->nr_holds, sizeof(*w->holds), hold_cmp);
-}
-
-/* The descriptor fd of the table of task s, as the host shows it. */
-static int bw_fd(struct bw_world *w, const struct task_snap *s, int fd,
-		 struct host_fd *out)
-{
-	struct platform *p = plat(w);
-	struct host_fd *fds;
-	int n, err = -EBADF;
-
-	if (!p || !p->ops->read_host_fds)
-		return -ENOSYS;
-	n = p->ops->read_host_fds(p, s->host_tid, &fds);
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		if (fds[i].fd == fd) {
-			*out = fds[i];
-			err = 0;
-			break;
-		}
-	}
-	free(fds);
-	return err;
-}
-
-static void add_waker(struct blocked_on *b, pid_t tid, int fd)
-{
-	struct blocked_waker *nw;
-
-	for (int i = 0; i < b->nr_wakers; i++)
-		if (b->wakers[i].tid == tid)
-			return;
-	nw = realloc(b->wakers, sizeof(*nw) * (size_t)(b->nr_wakers + 1));
-	if (!nw)
-		return;
-	b->wakers = nw;
-	nw[b->nr_wakers++] = (struct blocked_waker){ .tid = tid, .fd = fd };
-}
-
-static int waker_cmp(const void *a, const void *b)
-{
-	const struct blocked_waker *x = a, *y = b;
-
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-/* Every live task of thread group tgid wakes b. */
-static void add_group(struct bw_world *w, struct blocked_on *b, pid_t tgid,
-		      pid_t except)
-{
-	for (int i = 0; i < w->n; i++) {
-		const struct task_snap *s = &w->snaps[i];
-
-		if (s->tgid == tgid && s->tid != except &&
-		    s->exit_state != TASK_EXIT_ZOMBIE &&
-		    s->exit_state != TASK_EXIT_DEAD)
-			add_waker(b, s->tid, -1);
-	}
-}
-
-/* The tasks holding inode ino (readable or writable as asked) wake b,
- * except descriptor skip_fd of table skip_fdt (the waiter's own end). */
-static void add_holders(struct bw_world *w, struct blocked_on *b,
-			uint64_t ino, bool want_read, bool want_write)
-{
-	struct bw_hold key = { .ino = ino };
-	struct bw_hold *h;
-	size_t i;
-
-	if (w->no_wakers)
-		return;
-	bw_read_fds(w);
-	h = bsearch(&key, w->holds, (size_t)w->nr_holds, sizeof(*w->holds),
-		    hold_cmp);
-	if (!h)
-		return;
-	i = (size_t)(h - w->holds);
-	while (i > 0 && w->holds[i - 1].ino == ino)
-		i--;
-	for (; i < (size_t)w->nr_holds && w->holds[i].ino == ino; i++) {
-		const struct bw_hold *x = &w->holds[i];
-
-		if ((want_read && !x->readable) || (want_write && !x->writable))
-			continue;
-		for (int j = 0; j < w->n; j++) {
-			const struct task_snap *s = &w->snaps[j];
-
-			if (s->fdt_id == x->fdt_id &&
-			    s->exit_state != TASK_EXIT_ZOMBIE &&
-			    s->exit_state != TASK_EXIT_DEAD)
-				add_waker(b, s->tid, x->fd);
-		}
-	}
-}
-
-/* The peer inode of unix socket ino, 0 when it has none. */
-static uint64_t unix_peer(struct bw_world *w, uint64_t ino)
-{
-	struct host_unix_peer key = { .ino = ino }, *hit;
-	struct platform *p = plat(w);
-
-	if (!w->peers_read) {
-		w->peers_read = true;
-		if (p && p->ops->read_unix_peers) {
-			int n = p->ops->read_unix_peers(p, &w->peers);
-
-			w->nr_peers = n > 0 ? n : 0;
-			qsort(w->peers, (size_t)w->nr_peers,
-			      sizeof(*w->peers), peer_cmp);
-		}
-	}
-	hit = bsearch(&key, w->peers, (size_t)w->nr_peers, sizeof(*w->peers),
-		      peer_cmp);
-	return hit ? hit->peer : 0;
-}
+/* The most descriptors of a poll or epoll set a report follows. */
+#define SET_MAX 64
 
 static void set_external(struct blocked_on *b, const char *why)
 {
@@ -367,14 +80,14 @@ static void fd_wakers(struct bw_world *w, const struct task_snap *s,
 	if (f.kind == HOST_FD_PIPE) {
 		/* A read ends when someone writes (or the last writer
 		 * closes); a write when someone reads. */
-		add_holders(w, b, f.ino, !want_read, want_read);
+		bw_add_holders(w, b, f.ino, !want_read, want_read);
 		if (!b->role[0])
 			snprintf(b->role, sizeof(b->role), "%s",
 				 want_read ? "writers" : "readers");
 		return;
 	}
 	if (f.kind == HOST_FD_SOCKET) {
-		uint64_t peer = unix_peer(w, f.ino);
+		uint64_t peer = bw_unix_peer(w, f.ino);
 
 		if (peer) {
 			size_t u = strlen(b->object);
@@ -382,7 +95,7 @@ static void fd_wakers(struct bw_world *w, const struct task_snap *s,
 			snprintf(b->object + u, sizeof(b->object) - u,
 				 " (peer socket:[%llu])",
 				 (unsigned long long)peer);
-			add_holders(w, b, peer, false, false);
+			bw_add_holders(w, b, peer, false, false);
 			if (!b->role[0])
 				snprintf(b->role, sizeof(b->role), "peer");
 			return;
@@ -421,15 +134,19 @@ static uint64_t ts_ns(const struct timespec *ts)
 	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
 }
 
-/* A timed wait of duration ns that started when the host last ran it. */
-static void set_timed(struct blocked_on *b, const struct host_thread_state *h,
-		      uint64_t ns, bool known)
+/* A timed wait of s of duration ns (known) that started when the host
+ * last ran it. */
+static void set_timed(struct bw_world *w, const struct task_snap *s,
+		      struct blocked_on *b, uint64_t ns, bool known)
 {
+	uint64_t slept;
+
 	b->timed = true;
 	if (!known)
 		return;
+	slept = bw_slept(w, (int)(s - w->snaps));
 	b->has_remaining = true;
-	b->remaining_ns = ns > h->slept_ns ? ns - h->slept_ns : 0;
+	b->remaining_ns = ns > slept ? ns - slept : 0;
 }
 
 /* An absolute timeout on clock clk. */
@@ -463,7 +180,7 @@ static void decode_sleep(struct bw_world *w, const struct task_snap *s,
 	if (abs)
 		set_deadline(b, (clockid_t)h->args[0], &req);
 	else
-		set_timed(b, h, ts_ns(&req), true);
+		set_timed(w, s, b, ts_ns(&req), true);
 }
 
 /* futex(2): a mutex's owner, a joined thread, or the process's other
@@ -488,7 +205,7 @@ static void decode_futex(struct bw_world *w, const struct task_snap *s,
 
 		if (read_user(w, s, h->args[3], &to, sizeof(to))) {
 			if (cmd == FUTEX_WAIT)
-				set_timed(b, h, ts_ns(&to), true);
+				set_timed(w, s, b, ts_ns(&to), true);
 			else
 				set_deadline(b, (op & FUTEX_CLOCK_REALTIME) ?
 						   CLOCK_REALTIME :
@@ -528,7 +245,7 @@ static void decode_futex(struct bw_world *w, const struct task_snap *s,
 			 (int)owner_tid);
 		(void)u;
 		snprintf(b->role, sizeof(b->role), "owner");
-		add_waker(b, owner->tid, -1);
+		bw_add_waker(b, owner->tid, -1);
 		return;
 	}
 	if (!(op & FUTEX_PRIVATE_FLAG)) {
@@ -537,7 +254,7 @@ static void decode_futex(struct bw_world *w, const struct task_snap *s,
 		return;
 	}
 	snprintf(b->role, sizeof(b->role), "threads");
-	add_group(w, b, s->tgid, s->tid);
+	bw_add_group(w, b, s->tgid, s->tid);
 }
 
 static void decode_poll(struct bw_world *w, const struct task_snap *s,
@@ -548,15 +265,15 @@ static void decode_poll(struct bw_world *w, const struct task_snap *s,
 	uint64_t nfds = h->args[1];
 
 	if (h->nr == SYS_poll && (int)h->args[2] >= 0) {
-		set_timed(b, h, (uint64_t)(int)h->args[2] * 1000000u, true);
+		set_timed(w, s, b, (uint64_t)(int)h->args[2] * 1000000u, true);
 		return;
 	}
 	if (h->nr == SYS_ppoll && h->args[2]) {
 		struct timespec to;
 
-		set_timed(b, h, 0, false);
+		set_timed(w, s, b, 0, false);
 		if (read_user(w, s, h->args[2], &to, sizeof(to)))
-			set_timed(b, h, ts_ns(&to), true);
+			set_timed(w, s, b, ts_ns(&to), true);
 		return;
 	}
 	if (nfds > SET_MAX || !read_user(w, s, h->args[0], fds,
@@ -585,7 +302,7 @@ static void decode_select(struct bw_world *w, const struct task_snap *s,
 	int nfds = (int)h->args[0];
 
 	if (h->args[4]) {
-		set_timed(b, h, 0, false);
+		set_timed(w, s, b, 0, false);
 		return;
 	}
 	if (nfds < 0 || nfds > FD_SETSIZE) {
@@ -620,9 +337,9 @@ static void decode_epoll(struct bw_world *w, const struct task_snap *s,
 
 	if (h->nr == SYS_epoll_pwait2 ? h->args[3] != 0 : (int)h->args[3] >= 0) {
 		if (h->nr == SYS_epoll_pwait2)
-			set_timed(b, h, 0, false);
+			set_timed(w, s, b, 0, false);
 		else
-			set_timed(b, h, (uint64_t)(int)h->args[3] * 1000000u,
+			set_timed(w, s, b, (uint64_t)(int)h->args[3] * 1000000u,
 				  true);
 		return;
 	}
@@ -691,7 +408,7 @@ static void decode_lock(struct bw_world *w, const struct task_snap *s,
 			set_external(b, "lock holder");
 			continue;
 		}
-		add_group(w, b, o->tgid, 0);
+		bw_add_group(w, b, o->tgid, 0);
 	}
 	free(locks);
 }
@@ -749,9 +466,9 @@ static void decode_wait(struct bw_world *w, const struct task_snap *s,
 	/* Any thread of a child can end the wait: its exit, a stop. */
 	for (int i = 0; i < w->n; i++)
 		if (wait_sees(s, &w->snaps[i], idtype, id))
-			add_group(w, b, w->snaps[i].tgid, 0);
+			bw_add_group(w, b, w->snaps[i].tgid, 0);
 	for (int i = 0; i < s->ptrace.nr_tracees; i++)
-		add_waker(b, s->ptrace.tracees[i], -1);
+		bw_add_waker(b, s->ptrace.tracees[i], -1);
 }
 
 static void sigset_text(sigset64_t set, char *buf, size_t len)
@@ -792,9 +509,9 @@ static void decode_signal_wait(struct bw_world *w, const struct task_snap *s,
 		if (h->args[2]) {
 			struct timespec to;
 
-			set_timed(b, h, 0, false);
+			set_timed(w, s, b, 0, false);
 			if (read_user(w, s, h->args[2], &to, sizeof(to)))
-				set_timed(b, h, ts_ns(&to), true);
+				set_timed(w, s, b, ts_ns(&to), true);
 		}
 	} else {
 		/* sigsuspend's mask is its argument; pause keeps the
@@ -893,7 +610,9 @@ static void decode_syscall(struct bw_world *w, const struct task_snap *s,
 		decode_signal_wait(w, s, h, b);
 		break;
 	default:
-		/* Nothing known of what ends it: never call it stuck. */
+		/* Nothing known of what ends it: never call it stuck. The
+		 * host function it sleeps in says the most there is. */
+		bw_wchan(w, (int)(s - w->snaps), b->wchan, sizeof(b->wchan));
 		set_external(b, "unknown");
 	}
 }
@@ -911,7 +630,7 @@ static void set_syscall(struct blocked_on *b, long nr)
 	free(name);
 }
 
-void bw_describe(struct bw_world *w, int i, struct blocked_on *b)
+static void bw_describe_wait(struct bw_world *w, int i, struct blocked_on *b)
 {
 	const struct task_snap *s = &w->snaps[i];
 	const struct host_thread_state *h;
@@ -933,7 +652,7 @@ void bw_describe(struct bw_world *w, int i, struct blocked_on *b)
 				 (int)s->ppid);
 			par = bw_find(w, s->ppid);
 			if (par)
-				add_group(w, b, par->tgid, 0);
+				bw_add_group(w, b, par->tgid, 0);
 		} else {
 			snprintf(b->object, sizeof(b->object),
 				 "the thread group's exit");
@@ -956,7 +675,7 @@ void bw_describe(struct bw_world *w, int i, struct blocked_on *b)
 		if (s->ptrace.tracer > 0) {
 			const struct task_snap *tr = bw_find(w, s->ptrace.tracer);
 
-			add_group(w, b, tr ? tr->tgid : s->ptrace.tracer, 0);
+			bw_add_group(w, b, tr ? tr->tgid : s->ptrace.tracer, 0);
 		}
 		return;
 	}
@@ -978,12 +697,11 @@ void bw_describe(struct bw_world *w, int i, struct blocked_on *b)
 		snprintf(b->role, sizeof(b->role), "child");
 		for (int j = 0; j < w->n; j++)
 			if (w->snaps[j].ppid == s->tgid && w->snaps[j].is_leader)
-				add_group(w, b, w->snaps[j].tgid, 0);
+				bw_add_group(w, b, w->snaps[j].tgid, 0);
 		return;
 	}
 	h = bw_host(w, i);
 	b->state = task_linux_state_letter(s, h->state);
-	memcpy(b->wchan, h->wchan, sizeof(b->wchan));
 	if (s->parked_nr >= 0) {
 		set_syscall(b, s->parked_nr);
 		decode_wait(w, s, s->parked_nr, s->parked_args, b);
@@ -996,7 +714,24 @@ void bw_describe(struct bw_world *w, int i, struct blocked_on *b)
 	b->kind = BLOCKED_SYSCALL;
 	set_syscall(b, h->nr);
 	decode_syscall(w, s, h, b);
-	qsort(b->wakers, (size_t)b->nr_wakers, sizeof(*b->wakers), waker_cmp);
+}
+
+/* Sorts b's wakers by TID and keeps the first entry of each. */
+static void wakers_unique(struct blocked_on *b)
+{
+	int n = 0;
+
+	qsort(b->wakers, (size_t)b->nr_wakers, sizeof(*b->wakers), bw_waker_cmp);
+	for (int i = 0; i < b->nr_wakers; i++)
+		if (n == 0 || b->wakers[n - 1].tid != b->wakers[i].tid)
+			b->wakers[n++] = b->wakers[i];
+	b->nr_wakers = n;
+}
+
+void bw_describe(struct bw_world *w, int i, struct blocked_on *b)
+{
+	bw_describe_wait(w, i, b);
+	wakers_unique(b);
 }
 
 void blocked_on_free(struct blocked_on *b)
@@ -1005,7 +740,7 @@ void blocked_on_free(struct blocked_on *b)
 		return;
 	free(b->wakers);
 	b->wakers = NULL;
-	b->nr_wakers = 0;
+	b->nr_wakers = b->cap_wakers = 0;
 }
 
 int kernel_blocked_on(struct kernel *k, pid_t tid, struct blocked_on *out)
@@ -1037,6 +772,7 @@ int kernel_blocked_list(struct kernel *k, bool with_wakers,
 	if (err < 0)
 		return err;
 	w.no_wakers = !with_wakers;
+	bw_prefetch(&w, with_wakers);
 	v = calloc((size_t)(w.n ? w.n : 1), sizeof(*v));
 	if (!v) {
 		bw_world_free(&w);

@@ -62,8 +62,8 @@ struct blocked_on {
 	 * what ("terminal", "socket peer", "debugger", "SIGCONT"). */
 	bool external;
 	char external_why[24];
-	struct blocked_waker *wakers;
-	int nr_wakers;
+	struct blocked_waker *wakers; /* sorted by TID, one entry a task */
+	int nr_wakers, cap_wakers;
 	bool wakers_any;       /* any task may wake it (a signal) */
 };
 

@@ -113,20 +113,37 @@ static void fixed_point(const struct hang_report *r, bool *in)
 	}
 }
 
-/* Whether the host ran task i, or shows it otherwise, since the world
- * read it. */
-static bool host_moved(struct bw_world *w, int i)
+/* Reads how often the host has run selected task i, as the baseline
+ * host_moved() compares with, or notes it moved on already. */
+static void read_runs(struct bw_world *w, int i)
 {
-	const struct host_thread_state *before = &w->host[i];
-	struct host_thread_state now;
 	struct platform *p = w->k->plat;
+	struct host_thread_state now;
 
-	if (!w->host_read[i] || !p || !p->ops->read_host_state)
-		return false;
-	if (p->ops->read_host_state(p, w->snaps[i].host_tid, &now) < 0)
-		return true;
-	return now.runs != before->runs || now.nr != before->nr ||
-	       now.state == 'R';
+	if (!w->selected[i] || !p || !p->ops->read_host_state)
+		return;
+	if (p->ops->read_host_state(p, w->snaps[i].host_tid, HOST_STATE_RUNS,
+				    &now) < 0 ||
+	    now.nr != w->host[i].nr || now.state == 'R')
+		w->moved[i] = true;
+	else
+		w->host[i].runs = now.runs;
+}
+
+/* Whether the host ran selected task i since read_runs(), or shows it
+ * elsewhere now. */
+static void host_moved(struct bw_world *w, int i)
+{
+	struct platform *p = w->k->plat;
+	struct host_thread_state now;
+
+	if (!w->selected[i] || w->moved[i] || !p || !p->ops->read_host_state)
+		return;
+	if (p->ops->read_host_state(p, w->snaps[i].host_tid, HOST_STATE_RUNS,
+				    &now) < 0 ||
+	    now.runs != w->host[i].runs || now.nr != w->host[i].nr ||
+	    now.state == 'R')
+		w->moved[i] = true;
 }
 
 /* Tarjan's strongly connected components over the stuck tasks. */
@@ -249,7 +266,7 @@ int kernel_hangs(struct kernel *k, struct hang_report **out)
 {
 	struct hang_report *r;
 	struct bw_world w;
-	bool *in, moved = true;
+	bool *in, *sel;
 	int err;
 
 	*out = NULL;
@@ -267,21 +284,46 @@ int kernel_hangs(struct kernel *k, struct hang_report **out)
 		return -ENOMEM;
 	}
 	r->nr_tasks = w.n;
+	bw_prefetch(&w, true);
 	for (int i = 0; i < w.n; i++) {
 		bw_describe(&w, i, &r->tasks[i]);
 		in[i] = may_be_stuck(&r->tasks[i]);
 	}
-	while (moved) {
-		moved = false;
-		fixed_point(r, in);
-		for (int i = 0; i < w.n; i++) {
-			if (in[i] && r->tasks[i].kind == BLOCKED_SYSCALL &&
-			    host_moved(&w, i)) {
-				in[i] = false;
-				moved = true;
-			}
-		}
+	/* The host's facts are one look per task: a baseline of how often
+	 * the host ran each task in a host syscall that may be stuck, then
+	 * the set, then a second look at its members; any that moved
+	 * leave it and the set is worked out again. */
+	sel = calloc((size_t)(w.n ? w.n : 1), sizeof(bool));
+	w.moved = calloc((size_t)(w.n ? w.n : 1), sizeof(bool));
+	if (!sel || !w.moved) {
+		free(sel);
+		free(in);
+		hang_report_free(r);
+		bw_world_free(&w);
+		return -ENOMEM;
 	}
+	w.selected = sel;
+	for (int i = 0; i < w.n; i++)
+		sel[i] = in[i] && r->tasks[i].kind == BLOCKED_SYSCALL;
+	bw_parallel(&w, w.n, read_runs);
+	for (int i = 0; i < w.n; i++)
+		if (w.moved[i])
+			in[i] = false;
+	fixed_point(r, in);
+	/* One second look is enough: every member left after it was still
+	 * in the same sleep at both looks, so all were at once, between
+	 * the passes; removing the ones that moved only shrinks the set. */
+	for (int i = 0; i < w.n; i++)
+		sel[i] = in[i] && r->tasks[i].kind == BLOCKED_SYSCALL;
+	bw_parallel(&w, w.n, host_moved);
+	for (int i = 0; i < w.n; i++)
+		if (sel[i] && w.moved[i])
+			in[i] = false;
+	fixed_point(r, in);
+	w.selected = NULL;
+	free(sel);
+	free(w.moved);
+	w.moved = NULL;
 	r->stuck = malloc(sizeof(pid_t) * (size_t)(w.n ? w.n : 1));
 	if (!r->stuck) {
 		free(in);

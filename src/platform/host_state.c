@@ -83,7 +83,8 @@ static uint64_t slept_ns(pid_t tid)
 	return slept > 0 ? (uint64_t)slept : 0;
 }
 
-int host_read_thread_state(pid_t tid, struct host_thread_state *out)
+int host_read_thread_state(pid_t tid, unsigned what,
+			   struct host_thread_state *out)
 {
 	char buf[512];
 	const char *paren;
@@ -98,7 +99,8 @@ int host_read_thread_state(pid_t tid, struct host_thread_state *out)
 	paren = strrchr(buf, ')');
 	if (paren && paren[1] == ' ')
 		out->state = paren[2];
-	if (proc_read(tid, "schedstat", buf, sizeof(buf)) > 0)
+	if ((what & HOST_STATE_RUNS) &&
+	    proc_read(tid, "schedstat", buf, sizeof(buf)) > 0)
 		sscanf(buf, "%*u %*u %" SCNu64, &out->runs);
 	if (out->state == 'R' || out->state == 'Z' || out->state == 'X')
 		return 0;
@@ -115,13 +117,12 @@ int host_read_thread_state(pid_t tid, struct host_thread_state *out)
 			out->nr = -1;
 		}
 	}
-	if (out->nr >= 0) {
-		if (proc_read(tid, "wchan", out->wchan, sizeof(out->wchan)) < 0 ||
-		    strcmp(out->wchan, "0") == 0)
-			out->wchan[0] = '\0';
-		if (may_time_out(out->nr))
-			out->slept_ns = slept_ns(tid);
-	}
+	if (out->nr >= 0 && (what & HOST_STATE_WCHAN) &&
+	    (proc_read(tid, "wchan", out->wchan, sizeof(out->wchan)) < 0 ||
+	     strcmp(out->wchan, "0") == 0))
+		out->wchan[0] = '\0';
+	if (out->nr >= 0 && (what & HOST_STATE_SLEPT) && may_time_out(out->nr))
+		out->slept_ns = slept_ns(tid);
 	return 0;
 }
 
@@ -191,13 +192,15 @@ int host_read_fds(pid_t tid, struct host_fd **out)
 		if (len < 0)
 			continue; /* closed meanwhile */
 		f->target[len] = '\0';
+		fd_classify(f);
 		/* The link's mode is the open mode: S_IRUSR for FMODE_READ,
-		 * S_IWUSR for FMODE_WRITE (fs/proc/fd.c). */
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		 * S_IWUSR for FMODE_WRITE (fs/proc/fd.c). Only an end of a
+		 * pipe or socket needs it, and tables are many. */
+		if ((f->kind == HOST_FD_PIPE || f->kind == HOST_FD_SOCKET) &&
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			f->readable = st.st_mode & S_IRUSR;
 			f->writable = st.st_mode & S_IWUSR;
 		}
-		fd_classify(f);
 		n++;
 	}
 	closedir(d);

@@ -13,8 +13,10 @@
 
 #include "platform/platform.h"
 
-/* /proc/TID/stat's state, /proc/TID/syscall, schedstat and wchan. */
-int host_read_thread_state(pid_t host_tid, struct host_thread_state *out);
+/* /proc/TID/stat's state and /proc/TID/syscall; with what's
+ * HOST_STATE_* bits schedstat, wchan and sched too. */
+int host_read_thread_state(pid_t host_tid, unsigned what,
+			   struct host_thread_state *out);
 /* /proc/TID/fd: each link and its open mode (the link's permission bits
  * say it: fs/proc/fd.c), sorted by fd. */
 int host_read_fds(pid_t host_tid, struct host_fd **out);

@@ -37,6 +37,14 @@ struct host_thread_state {
 	char wchan[32];      /* the host function it sleeps in, or "" */
 };
 
+/* What read_host_state reads beyond the state letter and the syscall,
+ * each a further host file: runs, wchan, slept_ns. */
+enum {
+	HOST_STATE_RUNS = 1,
+	HOST_STATE_WCHAN = 2,
+	HOST_STATE_SLEPT = 4,
+};
+
 /* One descriptor of a host thread's table (read_host_fds). */
 enum host_fd_kind {
 	HOST_FD_FILE,        /* a path: target */
@@ -166,14 +174,14 @@ struct platform_ops {
 	/* Host facts for blocked-on reports (src/kernel/blocked.c), by host
 	 * TID; any thread, no stop needed: they read what the host shows
 	 * without disturbing the thread. Optional (NULL: nothing known).
-	 * read_host_state fills *out; read_host_fds returns the count and a
+	 * read_host_state fills *out (what: HOST_STATE_* extras); read_host_fds returns the count and a
 	 * malloc'd array in *out (sorted by fd); read_host_fdinfo copies the
 	 * host's fdinfo text of one descriptor; read_unix_peers returns the
 	 * count and a malloc'd array of every connected unix socket of the
 	 * host's network namespace. Each returns -errno on failure (-ESRCH:
 	 * the thread is gone). */
 	int (*read_host_state)(struct platform *p, pid_t host_tid,
-			       struct host_thread_state *out);
+			       unsigned what, struct host_thread_state *out);
 	int (*read_host_fds)(struct platform *p, pid_t host_tid,
 			     struct host_fd **out);
 	int (*read_host_fdinfo)(struct platform *p, pid_t host_tid, int fd,

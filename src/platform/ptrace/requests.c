@@ -636,10 +636,10 @@ static void op_release_affinity(struct platform *p, struct task *t)
 
 /* Host facts need no stop and no tracer: the shared readers serve them. */
 static int op_read_host_state(struct platform *p, pid_t host_tid,
-			      struct host_thread_state *out)
+			      unsigned what, struct host_thread_state *out)
 {
 	(void)p;
-	return host_read_thread_state(host_tid, out);
+	return host_read_thread_state(host_tid, what, out);
 }
 
 static int op_read_host_fds(struct platform *p, pid_t host_tid,

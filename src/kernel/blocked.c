@@ -772,14 +772,12 @@ int kernel_blocked_list(struct kernel *k, bool with_wakers,
 	if (err < 0)
 		return err;
 	w.no_wakers = !with_wakers;
-	bw_prefetch(&w, with_wakers);
 	v = calloc((size_t)(w.n ? w.n : 1), sizeof(*v));
 	if (!v) {
 		bw_world_free(&w);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < w.n; i++)
-		bw_describe(&w, i, &v[i]);
+	bw_describe_all(&w, with_wakers, v);
 	n = w.n;
 	bw_world_free(&w);
 	*out = v;

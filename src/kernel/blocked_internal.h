@@ -31,6 +31,8 @@ struct bw_world {
 	int *by_tgid;                    /* snapshot indices by (tgid, tid) */
 	int *by_fdt;                     /* snapshot indices by FD table */
 	bool no_wakers;                  /* objects only: skip the tables */
+	/* bw_describe_all()'s results, by snapshot index. */
+	struct blocked_on *out;
 	/* For hangs.c's passes over some tasks: which, and what it saw. */
 	const bool *selected;
 	bool *moved;
@@ -81,5 +83,8 @@ void bw_add_holders(struct bw_world *w, struct blocked_on *b, uint64_t ino,
 uint64_t bw_unix_peer(struct bw_world *w, uint64_t ino);
 /* Describes snapshot i into *b (free with blocked_on_free). */
 void bw_describe(struct bw_world *w, int i, struct blocked_on *b);
+/* Prefetches (with fds: the tables and peers too) and describes every
+ * snapshot into out[], on two threads. */
+void bw_describe_all(struct bw_world *w, bool fds, struct blocked_on *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kernel/kernel.h"
+#include "kernel/rcu.h"
 #include "kernel/task_set.h"
 
 /* One descriptor some FD table holds on a pipe or socket inode. */
@@ -193,8 +194,11 @@ static void *bw_job_main(void *arg)
 {
 	struct bw_job *j = arg;
 
+	/* Describing looks tasks up (read_user): an RCU reader. */
+	rcu_register_thread();
 	for (int i = j->from; i < j->to; i++)
 		j->fn(j->w, i);
+	rcu_unregister_thread();
 	return NULL;
 }
 
@@ -235,8 +239,24 @@ static void host_read_plain(struct bw_world *w, int i)
 void bw_prefetch(struct bw_world *w, bool fds)
 {
 	bw_parallel(w, w->n, host_read_plain);
-	if (fds && !w->no_wakers)
+	if (fds && !w->no_wakers) {
 		bw_read_fds(w);
+		/* Read now, so that describing may run on two threads. */
+		bw_unix_peer(w, 0);
+	}
+}
+
+static void describe_one(struct bw_world *w, int i)
+{
+	bw_describe(w, i, &w->out[i]);
+}
+
+void bw_describe_all(struct bw_world *w, bool fds, struct blocked_on *out)
+{
+	bw_prefetch(w, fds);
+	w->out = out;
+	bw_parallel(w, w->n, describe_one);
+	w->out = NULL;
 }
 
 const struct host_thread_state *bw_host(struct bw_world *w, int i)
@@ -252,7 +272,9 @@ uint64_t bw_slept(struct bw_world *w, int i)
 	struct host_thread_state h;
 
 	if (!p || !p->ops->read_host_state ||
-	    p->ops->read_host_state(p, w->snaps[i].host_tid, HOST_STATE_SLEPT,
+	    p->ops->read_host_state(p, w->snaps[i].host_tid,
+				    HOST_STATE_SLEPT | HOST_STATE_NO_STAT |
+					    HOST_STATE_NO_SYSCALL,
 				    &h) < 0)
 		return 0;
 	return h.slept_ns;
@@ -265,7 +287,9 @@ void bw_wchan(struct bw_world *w, int i, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (p && p->ops->read_host_state &&
-	    p->ops->read_host_state(p, w->snaps[i].host_tid, HOST_STATE_WCHAN,
+	    p->ops->read_host_state(p, w->snaps[i].host_tid,
+				    HOST_STATE_WCHAN | HOST_STATE_NO_STAT |
+					    HOST_STATE_NO_SYSCALL,
 				    &h) == 0)
 		snprintf(buf, len, "%s", h.wchan);
 }

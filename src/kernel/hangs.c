@@ -122,9 +122,10 @@ static void read_runs(struct bw_world *w, int i)
 
 	if (!w->selected[i] || !p || !p->ops->read_host_state)
 		return;
-	if (p->ops->read_host_state(p, w->snaps[i].host_tid, HOST_STATE_RUNS,
+	if (p->ops->read_host_state(p, w->snaps[i].host_tid,
+				    HOST_STATE_RUNS | HOST_STATE_NO_STAT,
 				    &now) < 0 ||
-	    now.nr != w->host[i].nr || now.state == 'R')
+	    now.nr != w->host[i].nr)
 		w->moved[i] = true;
 	else
 		w->host[i].runs = now.runs;
@@ -139,10 +140,10 @@ static void host_moved(struct bw_world *w, int i)
 
 	if (!w->selected[i] || w->moved[i] || !p || !p->ops->read_host_state)
 		return;
-	if (p->ops->read_host_state(p, w->snaps[i].host_tid, HOST_STATE_RUNS,
+	if (p->ops->read_host_state(p, w->snaps[i].host_tid,
+				    HOST_STATE_RUNS | HOST_STATE_NO_STAT,
 				    &now) < 0 ||
-	    now.runs != w->host[i].runs || now.nr != w->host[i].nr ||
-	    now.state == 'R')
+	    now.runs != w->host[i].runs || now.nr != w->host[i].nr)
 		w->moved[i] = true;
 }
 
@@ -284,11 +285,9 @@ int kernel_hangs(struct kernel *k, struct hang_report **out)
 		return -ENOMEM;
 	}
 	r->nr_tasks = w.n;
-	bw_prefetch(&w, true);
-	for (int i = 0; i < w.n; i++) {
-		bw_describe(&w, i, &r->tasks[i]);
+	bw_describe_all(&w, true, r->tasks);
+	for (int i = 0; i < w.n; i++)
 		in[i] = may_be_stuck(&r->tasks[i]);
-	}
 	/* The host's facts are one look per task: a baseline of how often
 	 * the host ran each task in a host syscall that may be stuck, then
 	 * the set, then a second look at its members; any that moved

@@ -92,18 +92,30 @@ int host_read_thread_state(pid_t tid, unsigned what,
 
 	memset(out, 0, sizeof(*out));
 	out->nr = -1;
-	n = proc_read(tid, "stat", buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	/* The comm may hold ") ": the state follows the last one. */
-	paren = strrchr(buf, ')');
-	if (paren && paren[1] == ' ')
-		out->state = paren[2];
+	if (!(what & HOST_STATE_NO_STAT)) {
+		n = proc_read(tid, "stat", buf, sizeof(buf));
+		if (n < 0)
+			return n;
+		/* The comm may hold ") ": the state follows the last one. */
+		paren = strrchr(buf, ')');
+		if (paren && paren[1] == ' ')
+			out->state = paren[2];
+	}
 	if ((what & HOST_STATE_RUNS) &&
 	    proc_read(tid, "schedstat", buf, sizeof(buf)) > 0)
 		sscanf(buf, "%*u %*u %" SCNu64, &out->runs);
 	if (out->state == 'R' || out->state == 'Z' || out->state == 'X')
 		return 0;
+	if (what & HOST_STATE_NO_SYSCALL) {
+		/* The caller knows the syscall: the extras of it. */
+		if (what & HOST_STATE_WCHAN &&
+		    (proc_read(tid, "wchan", out->wchan, sizeof(out->wchan)) < 0 ||
+		     strcmp(out->wchan, "0") == 0))
+			out->wchan[0] = '\0';
+		if (what & HOST_STATE_SLEPT)
+			out->slept_ns = slept_ns(tid);
+		return 0;
+	}
 	/* "running", "-1 SP PC" outside a syscall, or "NR A1..A6 SP PC". */
 	if (proc_read(tid, "syscall", buf, sizeof(buf)) > 0 &&
 	    buf[0] >= '0' && buf[0] <= '9') {

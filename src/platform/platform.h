@@ -43,6 +43,8 @@ enum {
 	HOST_STATE_RUNS = 1,
 	HOST_STATE_WCHAN = 2,
 	HOST_STATE_SLEPT = 4,
+	HOST_STATE_NO_STAT = 8,     /* skip the state letter */
+	HOST_STATE_NO_SYSCALL = 16, /* skip the syscall */
 };
 
 /* One descriptor of a host thread's table (read_host_fds). */

@@ -129,6 +129,11 @@ static void check_content(const char *path, const char *buf, size_t len)
 				fields++;
 		if (fields != 52)
 			failure("%s: %d fields in stat, want 52", path, fields);
+	} else if (in_tasks && !strcmp(base, "blocked")) {
+		/* One line: what the task waits for (blocked.h). */
+		if (len < 2 || buf[len - 1] != '\n' ||
+		    memchr(buf, '\n', len - 1))
+			failure("%s: not one line: %.60s", path, buf);
 	} else if (in_tasks && strcmp(base, "cmdline") != 0 &&
 		   strcmp(base, "children") != 0 && strcmp(base, "cgroup") != 0 &&
 		   strcmp(base, "comm") != 0) {

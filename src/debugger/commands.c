@@ -397,6 +397,17 @@ CMD(cmd_task)
 	if (rc < 0)
 		return rc;
 	*result = dump_task_json(c->srv->k, &s, false);
+	if (*result) {
+		/* The dump's task object has its wait too. */
+		struct blocked_on b;
+		json_t *bj = json_null();
+
+		if (kernel_blocked_on(c->srv->k, s.tid, &b) == 0) {
+			bj = blocked_on_json(&b);
+			blocked_on_free(&b);
+		}
+		json_object_set_new(*result, "blocked", bj);
+	}
 	task_snap_free(&s);
 	return *result ? 0 : -ENOMEM;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/user.h>
 
+#include "kernel/blocked.h"
 #include "kernel/dump.h"
 #include "kernel/dump_internal.h"
 #include "kernel/dump_objects.h"
@@ -26,6 +27,8 @@
 #include "kernel/timing.h"
 #include "kernel/snapshot.h"
 #include "platform/platform.h"
+
+static json_t *hangs_summary_json(const struct hang_report *r);
 
 void dump_parts_free(struct dump_parts *p)
 {
@@ -39,6 +42,7 @@ void dump_parts_free(struct dump_parts *p)
 	free(p->tgs);
 	json_decref(p->head);
 	json_decref(p->tail);
+	hang_report_free(p->hangs);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -100,6 +104,10 @@ int dump_collect(struct kernel *k, bool pause, struct dump_parts *p)
 	bool quiet = true;
 
 	memset(p, 0, sizeof(*p));
+	/* Before the pause, which would take every task out of the host
+	 * syscall it sleeps in and show it held by the debugger. */
+	if (kernel_hangs(k, &p->hangs) < 0)
+		p->hangs = NULL;
 	if (pause) {
 		/* A timeout still counts the pause (kernel_pause waits after
 		 * counting): the dump goes on, marked not consistent. */
@@ -170,6 +178,8 @@ int dump_collect(struct kernel *k, bool pause, struct dump_parts *p)
 	set(p->tail, "process_groups", dump_pgrps_json(k));
 	set(p->tail, "cgroups", dump_cgroups_json(k));
 	set(p->tail, "fd_tables", dump_fd_tables_json(p->snaps, p->nsnap));
+	set(p->tail, "hangs", p->hangs ? hangs_summary_json(p->hangs)
+				       : json_null());
 	if (!json_is_array(json_object_get(p->tail, "sessions")) ||
 	    !json_is_array(json_object_get(p->tail, "process_groups")))
 		err = -ENOMEM;
@@ -179,6 +189,31 @@ out:
 	if (err < 0)
 		dump_parts_free(p);
 	return err;
+}
+
+/* {"stuck":[…],"cycles":[[…]…]}: the report without its per-task part,
+ * which the task objects carry. */
+static json_t *hangs_summary_json(const struct hang_report *r)
+{
+	json_t *o = hang_report_json(r);
+
+	if (o)
+		json_object_del(o, "blocked");
+	return o;
+}
+
+json_t *dump_task_of_parts(struct kernel *k, const struct dump_parts *p,
+			   int i)
+{
+	const struct blocked_on *b =
+		p->hangs ? hang_report_find(p->hangs, p->snaps[i].tid) : NULL;
+	json_t *o = dump_task_json_at(k, &p->snaps[i], false,
+				      p->have[i] ? &p->regs[i] : NULL,
+				      p->pause_depth);
+
+	if (o)
+		set(o, "blocked", b ? blocked_on_json(b) : json_null());
+	return o;
 }
 
 /* The dump as one JSON object: head, tasks, thread_groups, tail. */
@@ -198,10 +233,7 @@ int kernel_dump_json(struct kernel *k, bool pause, json_t **out)
 	tasks = json_array();
 	tgs = json_array();
 	for (int i = 0; i < p.nsnap; i++)
-		json_array_append_new(tasks, dump_task_json_at(k, &p.snaps[i], false,
-							       p.have[i] ? &p.regs[i]
-									 : NULL,
-							       p.pause_depth));
+		json_array_append_new(tasks, dump_task_of_parts(k, &p, i));
 	for (int i = 0; i < p.ntg; i++)
 		json_array_append_new(tgs, dump_tg_json(&p.tgs[i]));
 	sigset_cache_end(&cache);

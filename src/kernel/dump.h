@@ -13,7 +13,7 @@
 
 struct kernel;
 
-#define DUMP_SCHEMA_VERSION 2
+#define DUMP_SCHEMA_VERSION 3
 
 /* Builds the dump as a JSON object. With pause, the kernel is paused
  * around it. Returns 0 and a new reference in *out, or -errno. */

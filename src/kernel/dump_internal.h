@@ -70,6 +70,8 @@ json_t *dump_fd_tables_json(const struct task_snap *snaps, int n);
  * every task (with the registers of the held ones) and thread group, and
  * the small members already in JSON form.
  */
+struct hang_report;
+
 struct dump_parts {
 	bool consistent;
 	int pause_depth;          /* while the copies were taken */
@@ -81,7 +83,15 @@ struct dump_parts {
 	int nsnap;
 	struct tg_snap *tgs;
 	int ntg;
+	/* What every task waited for just before the pause (a pause takes
+	 * tasks out of their host syscalls), and the stuck set; NULL when
+	 * it could not be worked out. */
+	struct hang_report *hangs;
 };
+
+/* dump.c: the task object of snapshot i of p, with its "blocked". */
+json_t *dump_task_of_parts(struct kernel *k, const struct dump_parts *p,
+			   int i);
 
 /* dump.c: copies everything a dump shows into *p (0, or -errno with
  * nothing to free); with pause, inside one kernel_pause()/kernel_unpause()

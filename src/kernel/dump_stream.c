@@ -148,10 +148,7 @@ static void dump_slice_format(struct dump_slice *sl)
 
 	sigset_cache_begin(&cache);
 	for (int i = sl->lo; i < sl->hi; i++) {
-		json_t *o = dump_task_json_at(sl->k, &sl->p->snaps[i], false,
-					      sl->p->have[i] ? &sl->p->regs[i]
-							     : NULL,
-					      sl->p->pause_depth);
+		json_t *o = dump_task_of_parts(sl->k, sl->p, i);
 
 		dt_put(&sl->t, i ? ",\n    " : "\n    ", i ? 6 : 5);
 		dt_json(&sl->t, o, 2);

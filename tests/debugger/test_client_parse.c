@@ -226,7 +226,10 @@ T(ps_text_output_is_stable)
 	json_t *r = json_loads(
 		"{\"tasks\":[{\"tid\":1,\"tgid\":1,\"ppid\":0,\"pgid\":1,\"sid\":1,"
 		"\"state\":\"R\",\"stop_count\":0,\"comm\":\"init\","
-		"\"cmdline\":[\"init\",\"-x\"]}]}",
+		"\"cmdline\":[\"init\",\"-x\"]},"
+		"{\"tid\":2,\"tgid\":2,\"ppid\":1,\"pgid\":1,\"sid\":1,"
+		"\"state\":\"S\",\"stop_count\":0,\"comm\":\"cat\","
+		"\"blocked\":\"read pipe:[4242]\",\"cmdline\":[\"cat\"]}]}",
 		0, NULL);
 	char *buf = NULL;
 	size_t len = 0;
@@ -235,8 +238,9 @@ T(ps_text_output_is_stable)
 	dbg_render(&c, r, f);
 	fclose(f);
 	assert_string_equal(buf,
-			    "    TID    TGID    PPID    PGID     SID S STOP COMM             CMD\n"
-			    "      1       1       0       1       1 R    0 init             init -x\n");
+			    "    TID    TGID    PPID    PGID     SID S STOP COMM             WAIT                             CMD\n"
+			    "      1       1       0       1       1 R    0 init             -                                init -x\n"
+			    "      2       2       1       1       1 S    0 cat              read pipe:[4242]                 cat\n");
 	free(buf);
 	json_decref(r);
 }

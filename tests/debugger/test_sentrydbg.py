@@ -208,7 +208,7 @@ def script(sentrydbg, env, name, tmp):
                         "pause; dump --json %s; resume" % dump], env)
     text = open(dump).read()
     d = json.loads(text)
-    assert d["schema_version"] == 2
+    assert d["schema_version"] == 3
     # Written by the sentry into the descriptor sentrydbg passed: the
     # same text as any JSON library's 2-space indentation.
     assert text == json.dumps(d, indent=2, ensure_ascii=False) + "\n"

@@ -467,7 +467,7 @@ T(dump_holds_every_object_and_parses_back)
 	rep = call(fd, "dump", json_pack("{s:s}", "format", "text"));
 	assert_non_null(strstr(json_string_value(json_object_get(ok_result(rep),
 								 "text")),
-			       "schema_version 2"));
+			       "schema_version 3"));
 	json_decref(rep);
 	close(fd);
 }

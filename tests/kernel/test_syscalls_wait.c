@@ -413,6 +413,69 @@ static void wait_sees_children_adopted_after_reparenting(void **state)
 	assert_int_equal((pid_t)f.args[0], 3);
 }
 
+/*
+ * The host reparents an orphan the moment its parent dies; the kernel only
+ * when the platform collects that death. If the orphan dies in between and
+ * its death is collected first (the platform's waitpid(-1) lists newer
+ * tracees first), the kernel holds it as its old parent's zombie while
+ * the host lets the new parent (init) reap it. The host's reap must still
+ * release it: left behind, it is reparented to init as a zombie the host
+ * no longer has, every later wait4(-1) of init is rewritten to wait for it
+ * and the host answers ECHILD while the command lives (issue #18:
+ * "sentry-init: wait reported no children while the command lives").
+ */
+static void host_reap_of_an_orphan_the_kernel_has_not_reparented_yet(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *cmd = fake_fork(w->k, w->init, 2);
+	struct task *p = fake_fork(w->k, cmd, 3);
+	struct task *c = fake_fork(w->k, p, 4);
+	struct syscall_frame f;
+
+	/* init blocks in the host's wait for its live child, the command. */
+	assert_int_equal(do_wait4(w, w->init, &f, -1, 0), SC_HOST_EXIT);
+	/* A SIGKILL to the group of 3 and 4: the host kills 3 (reparenting 4
+	 * to init), then 4; the platform collects 4 first. */
+	fake_exit(w->k, c, SIGKILL);
+	assert_int_equal(fake_tg_state(w->k, 4), TG_ZOMBIE);
+	assert_int_equal(fake_ppid(w->k, 4), 3);
+	/* The host's wait of init reaped 4, then the platform collects 3. */
+	fake_syscall_exit(w->k, w->init, &f, 4);
+	fake_exit(w->k, p, SIGKILL);
+
+	assert_int_equal(fake_tg_state(w->k, 4), -ESRCH);
+	assert_string_equal(fake_children(w->k, 1), "2");
+	assert_string_equal(fake_children(w->k, 2), "3");
+	/* init's next wait runs on the host as made, for whoever dies next. */
+	assert_int_equal(do_wait4(w, w->init, &f, -1, 0), SC_HOST_EXIT);
+	assert_false(f.args_changed);
+	assert_int_equal((pid_t)f.args[0], -1);
+}
+
+/* The same race through waitid(2), whose reap is named in the siginfo. */
+static void host_waitid_reap_of_an_orphan_not_reparented_yet(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *cmd = fake_fork(w->k, w->init, 2);
+	struct task *p = fake_fork(w->k, cmd, 3);
+	struct task *c = fake_fork(w->k, p, 4);
+	uint64_t info = push_child_siginfo(w, 1, 4, CLD_KILLED, SIGKILL);
+	struct syscall_frame f;
+
+	assert_int_equal(do_waitid(w, w->init, &f, P_ALL, 0, info, WEXITED),
+			 SC_HOST_EXIT);
+	fake_exit(w->k, c, SIGKILL);
+	fake_syscall_exit(w->k, w->init, &f, 0);
+	fake_exit(w->k, p, SIGKILL);
+
+	assert_int_equal(fake_tg_state(w->k, 4), -ESRCH);
+	assert_string_equal(fake_children(w->k, 1), "2");
+	assert_int_equal(do_waitid(w, w->init, &f, P_ALL, 0, info, WEXITED),
+			 SC_HOST_EXIT);
+	assert_false(f.args_changed);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +501,8 @@ int main(int argc, char **argv)
 		TEST(waitid_rejects_bad_options_and_ids),
 		TEST(waitid_on_a_pidfd_is_left_to_the_host),
 		TEST(wait_sees_children_adopted_after_reparenting),
+		TEST(host_reap_of_an_orphan_the_kernel_has_not_reparented_yet),
+		TEST(host_waitid_reap_of_an_orphan_not_reparented_yet),
 	};
 
 	return KERNEL_TESTS_MAIN(tests, argc, argv);

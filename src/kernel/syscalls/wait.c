@@ -6,10 +6,11 @@
  * emulated zombie is the one reaped, by rewriting the host call to wait
  * for exactly that PID. Otherwise the host call runs as the application
  * made it (it blocks in the host, interruptible by signals, and the host's
- * parentage mirrors the kernel's). When it returns, the exit handler
- * reaps in the kernel the child the host reaped, so the emulated and the
- * host reap coincide and a TID is never reused while an emulated zombie
- * holds it.
+ * parentage mirrors the kernel's, but for orphans whose parent's death the
+ * platform has yet to collect: see wait_reap()). When it returns, the
+ * exit handler reaps in the kernel the child the host reaped, so the
+ * emulated and the host reap coincide and a TID is never reused while an
+ * emulated zombie holds it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -68,19 +69,31 @@ static int wait_scan_locked(struct task *t, const struct wait_opts *w,
 	return any ? 0 : -ECHILD;
 }
 
-/* Reaps the zombie child tgid after the host reaped it for t. */
-static void wait_reap(struct kernel *k, struct task *t, pid_t tgid)
+/*
+ * Reaps the zombie tgid after the host reaped it for t. It is usually one
+ * of t's children in the kernel too, but it need not be: the host hands
+ * an orphan to its reaper (t) the moment its parent dies, the kernel only
+ * once the platform collects that death, and the platform may collect the
+ * orphan's own death first (its waitpid(-1) lists newer tracees first, so
+ * two processes killed together are often collected child first). The
+ * orphan is then the dying parent's zombie in the kernel while the host
+ * lets t reap it. The host's word is final (the PID is free on the host
+ * now), so the zombie goes wherever the kernel still has it: kept, it
+ * would be reparented to t as a zombie the host no longer has, t's every
+ * later wait would be rewritten to it and fail with ECHILD (issue #18).
+ * A live group of that TGID is left alone: a stopped or continued report
+ * names a live child, and the kernel never sees a death before the host.
+ */
+static void wait_reap(struct kernel *k, pid_t tgid)
 {
 	struct thread_group *c;
 
 	pthread_rwlock_wrlock(&k->ts.mu);
-	cds_list_for_each_entry(c, &t->tg->children, child_node) {
-		if (c->tgid == tgid) {
-			if (c->state == TG_ZOMBIE)
-				tg_reap_locked(k, c);
-			break;
-		}
-	}
+	rcu_read_lock();
+	c = tg_lookup_rcu(k, tgid);
+	rcu_read_unlock();
+	if (c && c->state == TG_ZOMBIE)
+		tg_reap_locked(k, c);
 	pthread_rwlock_unlock(&k->ts.mu);
 }
 
@@ -244,7 +257,7 @@ void sys_wait4_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	 * was reaped by the host just now. Stopped and continued reports
 	 * name live children, which wait_reap() leaves alone. */
 	if (f->ret > 0)
-		wait_reap(k, t, (pid_t)f->ret);
+		wait_reap(k, (pid_t)f->ret);
 }
 
 enum sc_action sys_waitid(struct kernel *k, struct task *t,
@@ -299,5 +312,5 @@ void sys_waitid_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	if (si.si_pid > 0 && (si.si_code == CLD_EXITED ||
 			      si.si_code == CLD_KILLED ||
 			      si.si_code == CLD_DUMPED))
-		wait_reap(k, t, si.si_pid);
+		wait_reap(k, si.si_pid);
 }

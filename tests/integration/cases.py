@@ -301,6 +301,20 @@ def orphan_reparented_to_init(ctx):
 
 
 @case
+def init_reaps_orphans_of_killed_process_groups(ctx):
+    # Issue #18: a group leader SIGKILLed with its stopped children; the
+    # host hands each child to init as the leader dies, the kernel only
+    # when it collects the leader's death, often after the child's. Every
+    # orphan must still be reaped by init, whose waits never fail.
+    r = ctx.run([ctx.prog("pgrp_kill_stress"), "300"], True)
+    print(r.stdout, r.stderr)
+    if "wait reported no children" in r.stderr:
+        fail("sentry-init's wait said ECHILD while the command lived")
+    if r.returncode != 0 or "leftover: 0" not in r.stdout:
+        fail("orphans of the killed groups were not all reaped by init")
+
+
+@case
 def fork_tree_1000_fully_reaped(ctx):
     r = compare(ctx, [ctx.prog("forktree"), "1000"])
     if "processes: 1000" not in r.stdout or "leftover: none" not in r.stdout:

@@ -117,9 +117,15 @@ init_child(char *const argv[], const struct sock_fprog *prog, int sync_fd,
 		if (w == cmd)
 			_exit(0);
 		if (w < 0 && errno == ECHILD) {
-			/* Should not happen while the command lives, but init
-			 * leaving would take the whole namespace with it: say
-			 * so once and keep waiting while the command exists. */
+			/* Should not happen while the command lives: it is
+			 * init's child in the kernel's tree and the host's.
+			 * The one cause seen (issue #18) was an orphan the
+			 * host let init reap before the kernel had moved it
+			 * to init: the kernel kept its zombie, and each wait
+			 * was rewritten to it (wait_reap() in the kernel's
+			 * syscalls/wait.c now releases it). Init leaving
+			 * would take the whole namespace with it: say so
+			 * once and keep waiting while the command exists. */
 			if (kill(cmd, 0) == 0) {
 				if (!warned++)
 					dprintf(STDERR_FILENO,

@@ -90,6 +90,7 @@ enum dbg_kind {
 	DBG_QUIT,
 	DBG_WATCH,   /* watch: a request, then events until interrupted */
 	DBG_DUMP,    /* a request whose result is written to a file */
+	DBG_TOP,     /* top: ps, again every interval, until interrupted */
 };
 
 struct dbg_cmd_def;
@@ -100,7 +101,8 @@ struct dbg_cmd {
 	bool json;           /* --json output */
 	char *file;          /* dump FILE (owned), NULL: stdout */
 	char *topic;         /* help TOPIC (owned) */
-	long count;          /* watch --count N; 0: until interrupted */
+	long count;          /* watch/top --count N; 0: until interrupted */
+	long interval_ms;    /* top --interval SECONDS */
 	int line;            /* line in the script, for messages */
 };
 

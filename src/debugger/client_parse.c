@@ -451,6 +451,29 @@ static int p_dump(const struct dbg_cmd_def *d, int argc, char **argv,
 	return 0;
 }
 
+static int p_top(const struct dbg_cmd_def *d, int argc, char **argv,
+		 struct dbg_cmd *out, char *err, size_t errlen)
+{
+	(void)d;
+	out->interval_ms = 2000;
+	for (int i = 0; i < argc; i++) {
+		long v;
+
+		if (strcmp(argv[i], "--count") == 0 && i + 1 < argc &&
+		    parse_long(argv[i + 1], 1, LONG_MAX, &out->count)) {
+			i++;
+		} else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc &&
+			   parse_long(argv[i + 1], 1, 3600, &v)) {
+			out->interval_ms = v * 1000;
+			i++;
+		} else {
+			return fail(err, errlen,
+				    "top: usage: top [--interval SECONDS] [--count N]");
+		}
+	}
+	return 0;
+}
+
 static int p_watch(const struct dbg_cmd_def *d, int argc, char **argv,
 		   struct dbg_cmd *out, char *err, size_t errlen)
 {
@@ -515,6 +538,12 @@ const struct dbg_cmd_def dbg_commands[] = {
 	  "stop count, comm, what the task waits for (see why) and the\n"
 	  "command line.\n",
 	  true, { 0 }, p_none },
+	{ "top", DBG_TOP, "ps", "top [--interval SECONDS] [--count N]",
+	  "ps, refreshed until Ctrl-C",
+	  "Prints ps every SECONDS (default 2), clearing the screen first on a\n"
+	  "terminal, until Ctrl-C or N refreshes: states and waits as they\n"
+	  "change.\n",
+	  false, { 0 }, p_top },
 	{ "hangs", DBG_REMOTE, "hangs", "hangs [--json]",
 	  "the stuck tasks: deadlocks and waits no one can end",
 	  "Works out what every task waits for and who could wake it, and\n"

@@ -199,6 +199,50 @@ static int run_watch(struct dbg_conn *c, struct dbg_cmd *cmd)
 	return rc;
 }
 
+/* top: ps until interrupted or the count is reached, the screen cleared
+ * before each on a terminal. Returns run_one()'s codes. */
+static int run_top(struct dbg_conn *c, struct dbg_cmd *cmd)
+{
+	struct sigaction sa = { .sa_handler = on_sigint }, old;
+	bool tty = isatty(STDOUT_FILENO);
+	const struct dbg_cmd_def *ps = dbg_cmd_lookup("ps");
+	struct dbg_cmd as_ps = { .def = ps };
+	char err[1024];
+	int rc = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
+	interrupted = 0;
+	for (long n = 0; !interrupted && (cmd->count == 0 || n < cmd->count);
+	     n++) {
+		json_t *r = NULL;
+
+		if (n > 0) {
+			struct timespec ts = { cmd->interval_ms / 1000,
+					       (cmd->interval_ms % 1000) *
+						       1000000 };
+
+			/* SIGINT ends the sleep (EINTR): no SA_RESTART. */
+			if (nanosleep(&ts, NULL) < 0 && interrupted)
+				break;
+		}
+		rc = dbg_call(c, "ps", NULL, &r, err, sizeof(err));
+		if (rc != 0) {
+			errorf("%s\n", err);
+			rc = rc < 0 ? -1 : 1;
+			break;
+		}
+		if (tty)
+			fputs("\033[H\033[2J", stdout);
+		dbg_render(&as_ps, r, stdout);
+		fflush(stdout);
+		json_decref(r);
+	}
+	sigaction(SIGINT, &old, NULL);
+	interrupted = 0;
+	return rc;
+}
+
 /* Runs one command. Returns 0 ok, 1 failed, -1 connection lost, 2 quit. */
 static int run_one(struct dbg_conn *c, struct dbg_cmd *cmd)
 {
@@ -221,6 +265,8 @@ static int run_one(struct dbg_conn *c, struct dbg_cmd *cmd)
 	}
 	if (cmd->def->kind == DBG_DUMP)
 		return run_dump_to_fd(c, cmd);
+	if (cmd->def->kind == DBG_TOP)
+		return run_top(c, cmd);
 	rc = dbg_call(c, cmd->def->remote, json_incref(cmd->args), &r, err,
 		      sizeof(err));
 	if (rc < 0) {

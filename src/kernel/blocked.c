@@ -402,7 +402,7 @@ static void decode_lock(struct bw_world *w, const struct task_snap *s,
 		if (locks[i].waiting || locks[i].ino != ino ||
 		    locks[i].dev_major != maj || locks[i].dev_minor != min)
 			continue;
-		o = locks[i].pid > 0 ? bw_find(w, locks[i].pid) : NULL;
+		o = locks[i].pid > 0 ? bw_find_host(w, locks[i].pid) : NULL;
 		if (!o) {
 			/* An OFD lock (no PID), or a process outside. */
 			set_external(b, "lock holder");

@@ -30,6 +30,7 @@ struct bw_world {
 	bool *host_read;
 	int *by_tgid;                    /* snapshot indices by (tgid, tid) */
 	int *by_fdt;                     /* snapshot indices by FD table */
+	int *by_host;                    /* snapshot indices by host TID */
 	bool no_wakers;                  /* objects only: skip the tables */
 	/* bw_describe_all()'s results, by snapshot index. */
 	struct blocked_on *out;
@@ -51,6 +52,9 @@ struct bw_world {
 int bw_world_init(struct bw_world *w, struct kernel *k);
 void bw_world_free(struct bw_world *w);
 const struct task_snap *bw_find(const struct bw_world *w, pid_t tid);
+/* The task a host TID backs (host files such as /proc/locks name host
+ * PIDs), or NULL. */
+const struct task_snap *bw_find_host(const struct bw_world *w, pid_t host);
 /* The host's state of snapshot i (stat and syscall), read once. */
 const struct host_thread_state *bw_host(struct bw_world *w, int i);
 /* Reads every task's host state, and with fds every FD table, on two

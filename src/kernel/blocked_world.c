@@ -69,6 +69,14 @@ static int by_fdt_cmp(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+static int by_host_cmp(const void *a, const void *b)
+{
+	const struct task_snap *x = &sorting->snaps[*(const int *)a];
+	const struct task_snap *y = &sorting->snaps[*(const int *)b];
+
+	return (x->host_tid > y->host_tid) - (x->host_tid < y->host_tid);
+}
+
 /* The first position of key in index idx (sorted by get), or -1. */
 static int index_first(const struct bw_world *w, const int *idx,
 		       uint64_t key, uint64_t (*get)(const struct task_snap *))
@@ -143,15 +151,18 @@ int bw_world_init(struct bw_world *w, struct kernel *k)
 	w->host_read = calloc((size_t)(w->n ? w->n : 1), sizeof(bool));
 	w->by_tgid = malloc(sizeof(int) * (size_t)(w->n ? w->n : 1));
 	w->by_fdt = malloc(sizeof(int) * (size_t)(w->n ? w->n : 1));
-	if (!w->host || !w->host_read || !w->by_tgid || !w->by_fdt) {
+	w->by_host = malloc(sizeof(int) * (size_t)(w->n ? w->n : 1));
+	if (!w->host || !w->host_read || !w->by_tgid || !w->by_fdt ||
+	    !w->by_host) {
 		bw_world_free(w);
 		return -ENOMEM;
 	}
 	for (int i = 0; i < w->n; i++)
-		w->by_tgid[i] = w->by_fdt[i] = i;
+		w->by_tgid[i] = w->by_fdt[i] = w->by_host[i] = i;
 	sorting = w;
 	qsort(w->by_tgid, (size_t)w->n, sizeof(int), by_tgid_cmp);
 	qsort(w->by_fdt, (size_t)w->n, sizeof(int), by_fdt_cmp);
+	qsort(w->by_host, (size_t)w->n, sizeof(int), by_host_cmp);
 	sorting = NULL;
 	return 0;
 }
@@ -168,6 +179,7 @@ void bw_world_free(struct bw_world *w)
 	free(w->host_read);
 	free(w->by_tgid);
 	free(w->by_fdt);
+	free(w->by_host);
 	free(w->holds);
 	free(w->peers);
 	free(w->locks);
@@ -180,6 +192,18 @@ const struct task_snap *bw_find(const struct bw_world *w, pid_t tid)
 
 	return bsearch(&key, w->snaps, (size_t)w->n, sizeof(*w->snaps),
 		       snap_tid_cmp);
+}
+
+static uint64_t get_host(const struct task_snap *s)
+{
+	return (uint64_t)(uint32_t)s->host_tid;
+}
+
+const struct task_snap *bw_find_host(const struct bw_world *w, pid_t host)
+{
+	int i = index_first(w, w->by_host, (uint64_t)(uint32_t)host, get_host);
+
+	return i < 0 ? NULL : &w->snaps[w->by_host[i]];
 }
 
 /* Runs fn(w, i) for i in [0, n), on this thread and one more: the host

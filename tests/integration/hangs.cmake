@@ -2,7 +2,7 @@
 # `sentry run`, inspected by tests/integration/hangs.py with sentrydbg
 # hangs/why/ps and tasks/TID/blocked, one ctest per case (hangs.CASE).
 # Included from tests/integration/CMakeLists.txt.
-foreach(prog hang_pipes hang_mutex)
+foreach(prog hang_pipes hang_mutex hang_misc)
   add_executable(${prog} ${CMAKE_CURRENT_LIST_DIR}/../programs/${prog}.c)
   target_compile_options(${prog} PRIVATE -Wall -Werror -O0 -g -fno-sanitize=all)
   target_link_options(${prog} PRIVATE -fno-sanitize=all)

@@ -201,6 +201,41 @@ def mutex_deadlock_names_both_threads_and_owners(ctx):
 
 
 @case
+def unix_socket_peers_wait_on_each_other(ctx):
+    with Sandbox(ctx, [ctx.prog("hang_misc"), "socket"]) as sb:
+        a, b = sb.pid("a"), sb.pid("b")
+        r = sb.dbg_json("hangs")
+        # The parent waits for only these two: stuck too, and init.
+        if r["stuck"] != sorted([1, sb.pid("parent"), a, b]) or \
+                r["cycles"] != [sorted([a, b])]:
+            fail("stuck %r cycles %r, expected the cycle %d %d" %
+                 (r["stuck"], r["cycles"], a, b))
+        blocked = {e["tid"]: e for e in r["blocked"]}
+        for t, peer in ((a, b), (b, a)):
+            e = blocked[t]
+            if not re.match(r"socket:\[\d+\] \(peer socket:\[\d+\]\)$",
+                            e["object"]) or e["role"] != "peer" or \
+                    [w["tid"] for w in e["wakers"]] != [peer]:
+                fail("task %d's wait is %r" % (t, e))
+
+
+@case
+def a_lock_holder_waiting_on_the_waiter_is_a_cycle(ctx):
+    with Sandbox(ctx, [ctx.prog("hang_misc"), "flock"]) as sb:
+        a, b = sb.pid("a"), sb.pid("b")
+        r = sb.dbg_json("hangs")
+        blocked = {e["tid"]: e for e in r["blocked"]}
+        e = blocked[b]
+        if e["syscall"] != "flock" or not e["object"].startswith("lock on ") \
+                or [w["tid"] for w in e["wakers"]] != [a]:
+            fail("the lock waiter's wait is %r" % e)
+        if r["stuck"] != sorted([1, sb.pid("parent"), a, b]) or \
+                r["cycles"] != [sorted([a, b])]:
+            fail("stuck %r cycles %r, expected the cycle %d %d" %
+                 (r["stuck"], r["cycles"], a, b))
+
+
+@case
 def bad_input_gets_clear_errors(ctx):
     with Sandbox(ctx, [ctx.prog("hang_pipes")]) as sb:
         r = sb.dbg("why 99999", check=False)

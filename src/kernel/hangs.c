@@ -140,10 +140,12 @@ static void host_moved(struct bw_world *w, int i)
 
 	if (!w->selected[i] || w->moved[i] || !p || !p->ops->read_host_state)
 		return;
+	/* Not run since read_runs() saw it in its syscall: still in it. */
 	if (p->ops->read_host_state(p, w->snaps[i].host_tid,
-				    HOST_STATE_RUNS | HOST_STATE_NO_STAT,
+				    HOST_STATE_RUNS | HOST_STATE_NO_STAT |
+					    HOST_STATE_NO_SYSCALL,
 				    &now) < 0 ||
-	    now.runs != w->host[i].runs || now.nr != w->host[i].nr)
+	    now.runs != w->host[i].runs)
 		w->moved[i] = true;
 }
 

@@ -734,6 +734,19 @@ void bw_describe(struct bw_world *w, int i, struct blocked_on *b)
 	wakers_unique(b);
 }
 
+static void describe_one(struct bw_world *w, int i)
+{
+	bw_describe(w, i, &w->out[i]);
+}
+
+void bw_describe_all(struct bw_world *w, bool fds, struct blocked_on *out)
+{
+	bw_prefetch(w, fds);
+	w->out = out;
+	bw_parallel(w, w->n, describe_one);
+	w->out = NULL;
+}
+
 void blocked_on_free(struct blocked_on *b)
 {
 	if (!b)

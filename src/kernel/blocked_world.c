@@ -270,18 +270,6 @@ void bw_prefetch(struct bw_world *w, bool fds)
 	}
 }
 
-static void describe_one(struct bw_world *w, int i)
-{
-	bw_describe(w, i, &w->out[i]);
-}
-
-void bw_describe_all(struct bw_world *w, bool fds, struct blocked_on *out)
-{
-	bw_prefetch(w, fds);
-	w->out = out;
-	bw_parallel(w, w->n, describe_one);
-	w->out = NULL;
-}
 
 const struct host_thread_state *bw_host(struct bw_world *w, int i)
 {

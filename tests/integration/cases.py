@@ -10,7 +10,6 @@ stdout after an optional normalisation, same exit status) or checks a
 property that only exists under the sentry (the emulated tree agreeing with
 ps, reparenting to the sandbox's init, no survivor after SIGKILL...).
 """
-import argparse
 import contextlib
 import json
 import os
@@ -23,23 +22,11 @@ import sys
 import tempfile
 import time
 
-CASES = {}
+import harness
+from harness import case, fail, main
 
 
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-class Ctx:
-    def __init__(self, sentry, programs, name):
-        self.sentry = sentry
-        self.programs = programs
-        self.name = name
-
-    def prog(self, name):
-        return os.path.join(self.programs, name)
-
+class Ctx(harness.Ctx):
     def sentry_cmd(self, argv, mount=False):
         cmd = [self.sentry, "run", "--name", f"it-{self.name}-{os.getpid()}"]
         if not mount:
@@ -55,11 +42,6 @@ class Ctx:
         if r.returncode < 0:
             r.returncode = 128 - r.returncode
         return r
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
 
 
 def stop_sentry(proc, mnt):
@@ -1133,21 +1115,5 @@ def filesystem_shows_a_known_state(ctx):
                               problems))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--sentry")
-    ap.add_argument("--programs")
-    ap.add_argument("case", nargs="?")
-    a = ap.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return
-    if a.case not in CASES:
-        ap.error("unknown case")
-    CASES[a.case](Ctx(a.sentry, a.programs, a.case))
-    print("PASS")
-
-
 if __name__ == "__main__":
-    main()
+    main(Ctx)

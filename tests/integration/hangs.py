@@ -6,26 +6,14 @@ tasks/TID/blocked and ps's state letters, on real deadlocked programs
 Usage: hangs.py --list
        hangs.py --sentry PATH --programs DIR CASE
 """
-import argparse
 import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
+from harness import case, fail, main
 
 
 class Sandbox:
@@ -59,9 +47,7 @@ class Sandbox:
         return int(self.roles[role])
 
     def dbg(self, command, check=True):
-        sentrydbg = os.path.join(os.path.dirname(self.ctx.sentry),
-                                 "sentrydbg")
-        r = subprocess.run([sentrydbg, self.name, "-c", command],
+        r = subprocess.run([self.ctx.sentrydbg(), self.name, "-c", command],
                            capture_output=True, text=True, timeout=60)
         print("$ sentrydbg -c %r -> %d\n%s%s" % (command, r.returncode,
                                                   r.stdout, r.stderr))
@@ -90,16 +76,6 @@ class Sandbox:
 
     def __exit__(self, *exc):
         self.close()
-
-
-class Ctx:
-    def __init__(self, sentry, programs, name):
-        self.sentry = sentry
-        self.programs = programs
-        self.name = name
-
-    def prog(self, name):
-        return os.path.join(self.programs, name)
 
 
 @case
@@ -252,22 +228,6 @@ def bad_input_gets_clear_errors(ctx):
             fail("tasks/99999/blocked exists")
         except FileNotFoundError:
             pass
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--sentry")
-    ap.add_argument("--programs")
-    ap.add_argument("case", nargs="?")
-    a = ap.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return
-    if a.case not in CASES:
-        fail("unknown case %r" % a.case)
-    CASES[a.case](Ctx(a.sentry, a.programs, a.case))
-    print("ok")
 
 
 if __name__ == "__main__":

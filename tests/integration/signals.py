@@ -12,14 +12,15 @@ A case name is PROGRAM_MODE without the "sig_" prefix (sig_queue's
 ignored (the sentry may print its own lines there). A death by signal N
 counts as exit status 128+N, as `sentry run` reports it.
 """
-import argparse
 import os
 import pty
 import re
 import select
 import subprocess
-import sys
 import time
+
+import harness
+from harness import case, fail, main
 
 # program -> its modes (see each program's main()).
 PROGRAMS = {
@@ -60,23 +61,8 @@ PROGRAMS = {
     ],
 }
 
-CASES = {}
 
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-class Ctx:
-    def __init__(self, sentry, programs, name):
-        self.sentry = sentry
-        self.programs = programs
-        self.name = name
-
-    def prog(self, name):
-        return os.path.join(self.programs, name)
-
+class Ctx(harness.Ctx):
     def sentry_cmd(self, argv):
         return [self.sentry, "run", "--name",
                 f"sig-{self.name}-{os.getpid()}", "--no-mount", "--"] + argv
@@ -94,11 +80,6 @@ class Ctx:
         if r.returncode < 0:
             r.returncode = 128 - r.returncode
         return r
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
 
 
 def show_diff(a, b):
@@ -247,21 +228,5 @@ def bash_job_control_on_pty(ctx):
              (code(native_status), code(sentry_status)))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--sentry")
-    ap.add_argument("--programs")
-    ap.add_argument("case", nargs="?")
-    a = ap.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return
-    if a.case not in CASES:
-        ap.error("unknown case")
-    CASES[a.case](Ctx(a.sentry, a.programs, a.case))
-    print("PASS")
-
-
 if __name__ == "__main__":
-    main()
+    main(Ctx)

@@ -12,42 +12,23 @@ by order of first appearance), the sequence of syscall names and how each
 process ended; gdb cases compare gdb's output with numbers, addresses and
 runs of spaces (column widths follow PID lengths) normalised.
 """
-import argparse
 import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
+
+import harness
+from harness import case, fail, main
 
 OPS_MODES = [
     "traceme", "errors", "peek_poke", "syscall_stops", "signal_stops",
     "fault_then_kill", "fork_event", "seize_interrupt", "attach_detach",
 ]
 
-CASES = {}
 
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-class Ctx:
-    def __init__(self, sentry, programs, name):
-        self.sentry = sentry
-        self.programs = programs
-        self.name = name
-
-    def prog(self, name):
-        return os.path.join(self.programs, name)
-
+class Ctx(harness.Ctx):
     def run(self, argv, sandboxed, timeout=90):
         if sandboxed:
             argv = [self.sentry, "run", "--name",
@@ -220,7 +201,7 @@ def sentrydbg_catch_ptrace_pauses_at_a_tracers_request(ctx):
     # The debugger sees the sandbox's tracer: a catchpoint on its
     # PTRACE_SEIZE pauses the kernel with the request answered; resume
     # lets strace finish as usual.
-    sentrydbg = os.path.join(os.path.dirname(ctx.sentry), "sentrydbg")
+    sentrydbg = ctx.sentrydbg()
     name = "tr-catch-%d" % os.getpid()
     proc = subprocess.Popen(
         [ctx.sentry, "run", "--name", name, "--no-mount", "--", "sh", "-c",
@@ -257,21 +238,5 @@ def sentrydbg_catch_ptrace_pauses_at_a_tracers_request(ctx):
             proc.wait()
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--sentry")
-    ap.add_argument("--programs")
-    ap.add_argument("case", nargs="?")
-    a = ap.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return
-    if a.case not in CASES:
-        fail("unknown case %r" % a.case)
-    CASES[a.case](Ctx(a.sentry, a.programs, a.case))
-    print("ok")
-
-
 if __name__ == "__main__":
-    main()
+    main(Ctx)

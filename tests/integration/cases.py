@@ -23,7 +23,7 @@ import tempfile
 import time
 
 import harness
-from harness import case, fail, main
+from harness import case, fail, main, stop_sentry
 
 
 class Ctx(harness.Ctx):
@@ -42,21 +42,6 @@ class Ctx(harness.Ctx):
         if r.returncode < 0:
             r.returncode = 128 - r.returncode
         return r
-
-
-def stop_sentry(proc, mnt):
-    # SIGTERM: the sentry ends the sandbox and unmounts mnt; a mount left
-    # behind fails the case (after detaching it).
-    if proc:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if os.path.ismount(mnt):
-        subprocess.run(["umount", "-l", mnt])
-        fail("the sentry left its mount behind")
 
 
 @contextlib.contextmanager

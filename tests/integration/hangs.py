@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import case, fail, main
+from harness import case, fail, main, stop_sentry
 
 
 class Sandbox:
@@ -59,13 +59,7 @@ class Sandbox:
         return json.loads(self.dbg(command + " --json").stdout)
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        for _ in range(50):
-            if not os.path.ismount(self.mnt):
-                break
-            time.sleep(0.1)
+        stop_sentry(self.proc, self.mnt)
         try:
             os.rmdir(self.mnt)
         except OSError:

@@ -10,6 +10,7 @@ cases run, and ends with main(ItsCtx).
 """
 import argparse
 import os
+import subprocess
 import sys
 
 CASES = {}
@@ -23,6 +24,31 @@ def case(fn):
 def fail(msg):
     print("FAIL:", msg)
     sys.exit(1)
+
+
+def mounted(path):
+    """Whether path is a mount point, a dead FUSE mount ("Transport
+    endpoint is not connected", which os.path.ismount calls no mount)
+    included."""
+    path = os.path.realpath(path)
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == path for line in f)
+
+
+def stop_sentry(proc, mnt=None):
+    """Ends a `sentry run` as a user would (SIGTERM: the sentry ends the
+    sandbox and unmounts its filesystem), SIGKILL only if it does not
+    exit; a mount left behind fails the case (after it is detached)."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if mnt and mounted(mnt):
+        subprocess.run(["umount", "-l", mnt])
+        fail("the sentry left its mount behind at %s" % mnt)
 
 
 class Ctx:

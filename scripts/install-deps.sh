@@ -12,4 +12,4 @@ apt-get install -y -q --no-install-recommends \
 	libfuse3-dev fuse3 libseccomp-dev liburcu-dev libcmocka-dev \
 	libjansson-dev libunwind-dev libreadline-dev liburing-dev \
 	procps psmisc lsof util-linux python3 make clang \
-	strace gdb
+	strace gdb libelf-dev elfutils

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "debugger/client.h"
 
@@ -245,6 +246,36 @@ static int p_tid(const struct dbg_cmd_def *d, int argc, char **argv,
 	if (rc == 0)
 		rc = parse_id("TID", argv[0], &tid, err, errlen);
 	return rc ? rc : set_int(out->args, "tid", tid);
+}
+
+/* gcore TID [FILE]: the sentry writes the file, so a relative FILE (and
+ * the default core.TGID) is made absolute against this process's cwd. */
+static int p_gcore(const struct dbg_cmd_def *d, int argc, char **argv,
+		   struct dbg_cmd *out, char *err, size_t errlen)
+{
+	char cwd[4096], path[8192];
+	long tid = 0;
+	int rc = want_args(d, argc, 1, 2, err, errlen);
+
+	if (rc == 0)
+		rc = parse_id("TID", argv[0], &tid, err, errlen);
+	if (rc == 0)
+		rc = set_int(out->args, "tid", tid);
+	if (rc)
+		return rc;
+	if (argc == 2 && argv[1][0] == '/')
+		return json_object_set_new(out->args, "path",
+					   json_string(argv[1])) ? -ENOMEM : 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return fail(err, errlen, "gcore: cannot tell the current "
+			    "directory: %s", strerror(errno));
+	if (argc == 2) {
+		snprintf(path, sizeof(path), "%s/%s", cwd, argv[1]);
+		return json_object_set_new(out->args, "path",
+					   json_string(path)) ? -ENOMEM : 0;
+	}
+	return json_object_set_new(out->args, "dir", json_string(cwd)) ? -ENOMEM
+									 : 0;
 }
 
 static int p_tgid(const struct dbg_cmd_def *d, int argc, char **argv,
@@ -632,6 +663,14 @@ const struct dbg_cmd_def dbg_commands[] = {
 	  "symbolized backtrace of a stopped task",
 	  TID_HELP "The task must be stopped (stop TID, or pause).\n",
 	  true, { DBG_ARG_TID }, p_tid },
+	{ "gcore", DBG_REMOTE, "gcore", "gcore TID [FILE]",
+	  "write a core file of a live process",
+	  TID_HELP "Writes an ELF core of TID's process to FILE (default\n"
+	  "core.TGID in the current directory), that gdb PROGRAM FILE and\n"
+	  "eu-stack --core FILE read: every thread's registers, the memory\n"
+	  "Linux's default coredump_filter keeps. Only that process stops,\n"
+	  "briefly; the file is written whole or not at all.\n",
+	  false, { DBG_ARG_TID, DBG_ARG_FILE }, p_gcore },
 	{ "catch", DBG_REMOTE, "catch",
 	  "catch signal [SIG] | exit | exec | clone | syscall [NAME] | ptrace [REQUEST]",
 	  "pause the kernel when something happens",

@@ -278,6 +278,11 @@ void dbg_render(const struct dbg_cmd *cmd, json_t *r, FILE *out)
 	}
 	if (strcmp(name, "ps") == 0) {
 		r_ps(r, out);
+	} else if (strcmp(name, "gcore") == 0) {
+		fprintf(out, "core of process %lld (%lld threads, %lld segments, "
+			"%lld bytes) written to %s\n", jint(r, "tgid"),
+			jint(r, "threads"), jint(r, "segments"), jint(r, "bytes"),
+			jstr(r, "path"));
 	} else if (strcmp(name, "hangs") == 0 || strcmp(name, "why") == 0) {
 		fputs(jstr(r, "text"), out);
 	} else if (strcmp(name, "tree") == 0) {

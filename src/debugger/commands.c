@@ -19,6 +19,7 @@
 #include "debugger/proto.h"
 #include "debugger/server_internal.h"
 #include "kernel/blocked.h"
+#include "kernel/coredump.h"
 #include "kernel/dump.h"
 #include "kernel/dump_objects.h"
 #include "kernel/kernel.h"
@@ -780,6 +781,39 @@ CMD(cmd_bt)
 				    frames));
 }
 
+/* gcore TID [path|dir]: a core file of TID's process (coredump.h). */
+CMD(cmd_gcore)
+{
+	const char *path = json_string_value(json_object_get(args, "path"));
+	const char *dir = json_string_value(json_object_get(args, "dir"));
+	struct core_result res;
+	struct task_snap s;
+	char buf[4096];
+	int rc = snap_task(c, args, &s, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if (!path && dir) {
+		snprintf(buf, sizeof(buf), "%s/core.%d", dir, (int)s.tgid);
+		path = buf;
+	}
+	task_snap_free(&s);
+	if (!path || path[0] != '/') {
+		snprintf(err, errlen, "gcore: an absolute path or dir is needed");
+		return -EINVAL;
+	}
+	rc = kernel_write_core(c->srv->k, (pid_t)json_integer_value(
+						  json_object_get(args, "tid")),
+			       path, NULL, &res, err, errlen);
+	if (rc < 0)
+		return rc;
+	return ok(result, json_pack("{s:i, s:s, s:i, s:i, s:I}", "tgid",
+				    (int)res.tgid, "path", path, "threads",
+				    res.nr_threads, "segments",
+				    res.nr_segments, "bytes",
+				    (json_int_t)res.bytes));
+}
+
 /*
  * dump: with "to_fd" the client passed the file to write (SCM_RIGHTS) and
  * the reply only says how much was written; the dump is rendered once,
@@ -857,6 +891,7 @@ const struct ctl_cmd ctl_commands[] = {
 	{ "kill", cmd_kill },
 	{ "regs", cmd_regs },
 	{ "bt", cmd_bt },
+	{ "gcore", cmd_gcore },
 	{ "catch", ctl_cmd_catch },
 	{ "info-catch", ctl_cmd_info_catch },
 	{ "delete", ctl_cmd_delete },

@@ -385,3 +385,54 @@ int host_read_fd_inode(pid_t tid, int fd, unsigned *dev_major,
 	*ino = st.st_ino;
 	return 0;
 }
+
+int host_read_proc_file(pid_t tid, const char *name, char **out, size_t *len)
+{
+	char path[64];
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return errno == ENOENT ? -ESRCH : -errno;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno == ESRCH ? -ESRCH : -errno;
+
+			free(buf);
+			close(fd);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*out = buf;
+	*len = n;
+	return 0;
+}

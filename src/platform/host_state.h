@@ -25,6 +25,9 @@ int host_read_fdinfo(pid_t host_tid, int fd, char *buf, size_t len);
 /* Every connected unix socket of the network namespace and its peer,
  * from NETLINK_SOCK_DIAG (UNIX_DIAG_PEER): ss -x's source. */
 int host_read_unix_peers(struct host_unix_peer **out);
+/* The whole of /proc/TID/name, malloc'd. */
+int host_read_proc_file(pid_t host_tid, const char *name, char **out,
+		   size_t *len);
 /* /proc/locks: held locks and blocked requests. */
 int host_read_locks(struct host_lock **out);
 /* stat(2) through /proc/TID/fd/FD. */

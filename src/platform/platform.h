@@ -193,6 +193,17 @@ struct platform_ops {
 	/* Every flock and POSIX lock of the host (/proc/locks); the count
 	 * and a malloc'd array in *out. */
 	int (*read_host_locks)(struct platform *p, struct host_lock **out);
+	/* Copies the host's /proc/TID/name file of host_tid (maps, auxv)
+	 * into a malloc'd *out of *len bytes. Any thread. Returns 0 or
+	 * -errno (-ESRCH: gone). */
+	int (*read_host_file)(struct platform *p, pid_t host_tid,
+			      const char *name, char **out, size_t *len);
+	/* Reads register set nt_type (NT_PRFPREG, NT_X86_XSTATE, as
+	 * PTRACE_GETREGSET) of a stopped task into buf. Returns the bytes
+	 * read, -ESRCH for a task that is gone, -EBUSY for one that runs.
+	 * Optional. */
+	long (*get_regset)(struct platform *p, struct task *t, int nt_type,
+			   void *buf, size_t len);
 	/* The device and inode a descriptor refers to (stat through its
 	 * link). Returns 0 or -errno. */
 	int (*read_host_fd_inode)(struct platform *p, pid_t host_tid, int fd,

@@ -93,6 +93,7 @@ enum plat_req_kind {
 	REQ_QUIESCE,
 	REQ_GET_REGS,
 	REQ_GET_REGS_MANY,
+	REQ_GET_REGSET,
 	REQ_BACKTRACE,
 	REQ_WAKE,
 };
@@ -104,7 +105,8 @@ struct plat_req {
 	struct user_regs_struct *regs;   /* [n] for REQ_GET_REGS_MANY */
 	const pid_t *host_tids;          /* REQ_GET_REGS_MANY */
 	int *results;                    /* REQ_GET_REGS_MANY */
-	int n;                           /* REQ_GET_REGS_MANY */
+	int n;                           /* REQ_GET_REGS_MANY; REQ_GET_REGSET:
+					    the NT_* type */
 	char *buf;
 	size_t len;
 	int result;

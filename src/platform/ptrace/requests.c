@@ -20,6 +20,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -177,6 +178,26 @@ static int pt_get_regs_now(struct ptrace_platform *pp, pid_t host_tid,
 	return err;
 }
 
+/* PTRACE_GETREGSET of a stopped task: the bytes the host filled. */
+static int pt_get_regset_now(struct ptrace_platform *pp, pid_t host_tid,
+			     int type, void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	bool relisten;
+	int err;
+	struct pt_task *pt = pt_stopped_for_request(pp, host_tid, &relisten,
+						    &err);
+
+	if (!pt)
+		return err;
+	err = ptrace(PTRACE_GETREGSET, host_tid, (void *)(long)type, &iov) < 0
+		      ? -errno
+		      : (int)iov.iov_len;
+	if (relisten)
+		pt_resume(pp, pt, PT_RESUME_LISTEN, 0);
+	return err;
+}
+
 static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
 {
 	struct pt_task *pt;
@@ -200,6 +221,10 @@ static void pt_run_one(struct ptrace_platform *pp, struct plat_req *r)
 			r->results[i] = pt_get_regs_now(pp, r->host_tids[i],
 							&r->regs[i]);
 		r->result = 0;
+		break;
+	case REQ_GET_REGSET:
+		r->result = pt_get_regset_now(pp, r->host_tid, r->n, r->buf,
+					      r->len);
 		break;
 	case REQ_WAKE:
 		pt = pt_lookup(pp, r->host_tid);
@@ -363,6 +388,27 @@ static int op_get_regs_many(struct platform *p, const pid_t *host_tids,
 		return r.result;
 	}
 	return pt_call(pp, &r);
+}
+
+static long op_get_regset(struct platform *p, struct task *t, int nt_type,
+			  void *buf, size_t len)
+{
+	struct ptrace_platform *pp = to_pp(p);
+	struct plat_req r = { .kind = REQ_GET_REGSET, .host_tid = t->host_tid,
+			      .n = nt_type, .buf = buf, .len = len };
+
+	if (pt_on_platform_thread(pp)) {
+		pt_run_one(pp, &r);
+		return r.result;
+	}
+	return pt_call(pp, &r);
+}
+
+static int op_read_host_file(struct platform *p, pid_t host_tid,
+			     const char *name, char **out, size_t *len)
+{
+	(void)p;
+	return host_read_proc_file(host_tid, name, out, len);
 }
 
 static int op_backtrace(struct platform *p, struct task *t, char *buf,
@@ -692,6 +738,8 @@ const struct platform_ops pt_ops = {
 	.notify_signal = op_notify_signal,
 	.get_regs = op_get_regs,
 	.get_regs_many = op_get_regs_many,
+	.get_regset = op_get_regset,
+	.read_host_file = op_read_host_file,
 	.backtrace = op_backtrace,
 	.wake = op_wake,
 	.tracee_access = op_tracee_access,

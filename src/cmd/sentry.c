@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "debugger/dump_file.h"
+#include "cmd/fatal_report.h"
 #include "debugger/server.h"
 #include "kernel/dump.h"
 #include "kernel/kernel.h"
@@ -40,6 +40,7 @@ struct sentry_app {
 	struct procfs *fs;          /* atomic: read by the platform thread */
 	struct ctl_server *ctl;
 	const char *dump_dir;       /* --dump-on=fatal-signal DIR */
+	struct fatal_report fatal;  /* what dump_dir gets */
 	pthread_t main_thread;
 };
 
@@ -81,27 +82,8 @@ static void on_task_gone(void *arg, pid_t tid)
 static void on_fatal_signal(void *arg, pid_t tid, int sig)
 {
 	struct sentry_app *app = arg;
-	char path[PATH_MAX], *text = NULL;
-	size_t len = 0;
-	int err;
 
-	if (!app->dump_dir)
-		return;
-	if (kernel_dump_render(&app->k, true, &text, &len) < 0) {
-		fprintf(stderr, "sentry: cannot take a dump for task %d\n", tid);
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/sentry-dump-%s-%d-%ld.json",
-		 app->dump_dir, app->k.name, tid, (long)time(NULL));
-	err = dump_file_write(path, text, len);
-	if (err < 0) {
-		fprintf(stderr, "sentry: cannot write dump %s: %s\n", path,
-			strerror(-err));
-	} else {
-		fprintf(stderr, "sentry: task %d killed by signal %d; dump "
-				"written to %s\n", tid, sig, path);
-	}
-	free(text);
+	fatal_report_signal(&app->fatal, tid, sig);
 }
 
 /* Waits for the sandbox in its own thread, then wakes main's sigwait. */
@@ -228,6 +210,7 @@ static int cmd_run(int argc, char **argv)
 		return 125;
 	}
 	ptrace_platform_attach(app.pp, &app.k);
+	app.fatal = (struct fatal_report){ .k = &app.k, .dir = app.dump_dir };
 	ptrace_platform_set_hooks(app.pp, on_task_gone, on_fatal_signal, &app);
 	gave_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	if (ptrace_platform_launch(app.pp, argv + optind, err, sizeof(err)) < 0) {
@@ -274,6 +257,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	pthread_join(waiter, NULL);
 	status = ptrace_platform_wait(app.pp);
+	fatal_report_drain(&app.fatal);
 
 	ctl_server_stop(app.ctl);
 	procfs_stop(app.fs);

@@ -27,6 +27,7 @@
 #include "kernel/snapshot.h"
 #include "kernel/task_set.h"
 #include "kernel/task_stop.h"
+#include "kernel/thread_group.h"
 #include "platform/platform.h"
 
 #define PAGE 4096u
@@ -638,4 +639,17 @@ out:
 	free(tids);
 	free(held);
 	return rc;
+}
+
+void kernel_note_core_written(struct kernel *k, pid_t tgid)
+{
+	struct thread_group *tg;
+
+	pthread_rwlock_wrlock(&k->ts.mu);
+	rcu_read_lock();
+	tg = tg_lookup_rcu(k, tgid);
+	if (tg)
+		__atomic_store_n(&tg->core_written, true, __ATOMIC_RELEASE);
+	rcu_read_unlock();
+	pthread_rwlock_unlock(&k->ts.mu);
 }

@@ -40,4 +40,8 @@ int kernel_write_core(struct kernel *k, pid_t tid, const char *path,
 		      const siginfo_t *si, struct core_result *out, char *err,
 		      size_t errlen);
 
+/* Notes that the sentry wrote the core of thread group tgid as it dies:
+ * its wait status gets WCOREDUMP. */
+void kernel_note_core_written(struct kernel *k, pid_t tgid);
+
 #endif

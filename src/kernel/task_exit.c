@@ -24,12 +24,20 @@
 #include "kernel/signal_deliver.h"
 #include "kernel/task_set_internal.h"
 
+int tg_core_status_locked(const struct thread_group *tg, int status)
+{
+	if (tg->core_written && WIFSIGNALED(status))
+		status |= 0x80; /* WCOREDUMP */
+	return status;
+}
+
 void task_exit_begin(struct kernel *k, struct task *t, int status)
 {
 	struct task *o;
 	bool all = true;
 
 	pthread_rwlock_wrlock(&k->ts.mu);
+	status = tg_core_status_locked(t->tg, status);
 	if (t->exit_state == TASK_EXIT_NONE) {
 		t->exit_state = TASK_EXIT_INITIATED;
 		t->exit_status = status;
@@ -184,6 +192,7 @@ void task_exit_finish(struct kernel *k, struct task *t, int status)
 
 	pthread_rwlock_wrlock(&k->ts.mu);
 	tg = t->tg;
+	status = tg_core_status_locked(tg, status);
 	t->exit_status = status;
 	/* Who waits for news of this death: the tracer (ptrace.c), and the
 	 * parent when the group exits. */

@@ -72,6 +72,10 @@ struct thread_group {
 	int exit_status;
 	enum { TG_LIVE, TG_ZOMBIE, TG_DEAD } state;
 	bool reaped_by_host;   /* the host already reaped (autoreap) */
+	/* The sentry wrote a core file of the group as it died of a signal
+	 * (coredump.h): its wait status has WCOREDUMP whether or not the
+	 * host wrote one too. */
+	bool core_written;
 	uint64_t exit_ns;      /* kernel uptime at exit */
 
 	/* Signal dispositions, possibly shared (CLONE_SIGHAND). Its mutex is
@@ -106,6 +110,10 @@ struct thread_group {
 /* Returns the thread group with this TGID, or NULL. Preconditions:
  * rcu_read_lock() held. */
 struct thread_group *tg_lookup_rcu(struct kernel *k, pid_t tgid);
+
+/* A death-by-signal wait status of tg with the core-dumped bit when the
+ * sentry wrote its core. Preconditions: ts.mu held. */
+int tg_core_status_locked(const struct thread_group *tg, int status);
 
 /* PPID as getppid(2) reports it: 0 when the parent is outside. ts.mu or
  * RCU read side held. */

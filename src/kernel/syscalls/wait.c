@@ -251,8 +251,35 @@ enum sc_action sys_wait4(struct kernel *k, struct task *t,
 	return wait_enter(k, t, f, &w, 0, false);
 }
 
+/* Whether the sentry wrote the core of child tgid (coredump.h), whose
+ * death the host just reported with its own status. */
+static bool wait_core_written(struct kernel *k, pid_t tgid)
+{
+	struct thread_group *c;
+	bool written = false;
+
+	rcu_read_lock();
+	c = tg_lookup_rcu(k, tgid);
+	if (c)
+		written = __atomic_load_n(&c->core_written, __ATOMIC_ACQUIRE);
+	rcu_read_unlock();
+	return written;
+}
+
 void sys_wait4_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 {
+	int status;
+
+	/* The host reports a core only if it wrote one; the sentry's own
+	 * core (--dump-on=fatal-signal) sets the bit too. */
+	if (f->ret > 0 && t->sc.args[1] && wait_core_written(k, (pid_t)f->ret) &&
+	    plat_read_mem(k->plat, t, t->sc.args[1], &status,
+			  sizeof(status)) == sizeof(status) &&
+	    WIFSIGNALED(status) && !WCOREDUMP(status)) {
+		status |= 0x80;
+		plat_write_mem(k->plat, t, t->sc.args[1], &status,
+			       sizeof(status));
+	}
 	/* wait4 has no WNOWAIT: a returned PID that is an emulated zombie
 	 * was reaped by the host just now. Stopped and continued reports
 	 * name live children, which wait_reap() leaves alone. */
@@ -309,6 +336,11 @@ void sys_waitid_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	if (plat_read_mem(k->plat, t, t->sc.args[2], &si, sizeof(si)) !=
 	    sizeof(si))
 		return;
+	if (si.si_pid > 0 && si.si_code == CLD_KILLED &&
+	    wait_core_written(k, si.si_pid)) {
+		si.si_code = CLD_DUMPED;
+		plat_write_mem(k->plat, t, t->sc.args[2], &si, sizeof(si));
+	}
 	if (si.si_pid > 0 && (si.si_code == CLD_EXITED ||
 			      si.si_code == CLD_KILLED ||
 			      si.si_code == CLD_DUMPED))

@@ -25,7 +25,9 @@
  *     (HOSTCG_V2_LEAF), and the emulated name ".procs" is reserved on v2
  *     hosts (mkdir gives EEXIST). Limits and usage are those of the
  *     directory, which covers the leaf and the children as the emulated
- *     hierarchy does.
+ *     hierarchy does. Controllers enabled in S's or parent(S)'s
+ *     cgroup.subtree_control stay enabled after the sentry (others may
+ *     rely on them by then).
  *
  *   v1 / hybrid (Debian's default before 11, this project's CI): one
  *     hierarchy per controller, found by the "memory", "cpu", "cpuacct"
@@ -76,7 +78,8 @@
  *     v1 moves threads one by one (the "tasks" file); memory is charged to
  *     the mm's owner, so in practice a thread group's memory follows its
  *     leader. v1 also refuses a child cpu.max above its parent's (EINVAL),
- *     which v2 accepts and clamps.
+ *     which v2 accepts and clamps, and a memory.max below what it cannot
+ *     reclaim (EBUSY), where v2 sets it and OOM-kills.
  *
  * Paths are emulated: "/" the root, "/box/inner" below it; no ".", "..",
  * empty components or trailing "/". File names and values are v2's; the

@@ -173,6 +173,37 @@ int hostcg_remove_all(const struct hostcg *h)
 	return err;
 }
 
+/* Closes every fd from 3 up but the three given (-1 for none): with
+ * close_range over the gaps, or one by one up to the fd limit before
+ * Linux 5.9. */
+static void close_all_but(int a, int b, int c)
+{
+	int keep[3] = { a, b, c };
+	/* Sort the three (a few swaps: no qsort after fork). */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	unsigned int from = 3;
+	bool ok = true;
+	for (int i = 0; i < 3 && ok; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			ok = syscall(SYS_close_range, from, keep[i] - 1, 0) == 0;
+		from = (unsigned int)keep[i] + 1;
+	}
+	if (ok && syscall(SYS_close_range, from, ~0U, 0) == 0)
+		return;
+	long max = sysconf(_SC_OPEN_MAX);
+	for (int fd = 3; fd < (max > 0 ? max : 1024); fd++)
+		if (fd != a && fd != b && fd != c)
+			close(fd);
+}
+
 /* The reaper process; never returns. sentry_fd is a pidfd of the sentry
  * (or -1 on kernels before 5.3). */
 static void reaper_main(const struct hostcg *h, int life_r, int done_w,
@@ -195,11 +226,7 @@ static void reaper_main(const struct hostcg *h, int life_r, int done_w,
 		if (null >= 0 && fd != null)
 			dup2(null, fd);
 	}
-	int keep[3] = { life_r, done_w, sentry_fd };
-	for (int fd = 3; fd < 4096; fd++) {
-		if (fd != keep[0] && fd != keep[1] && fd != keep[2])
-			close(fd);
-	}
+	close_all_but(life_r, done_w, sentry_fd);
 	prctl(PR_SET_NAME, "sentry-hostcg", 0, 0, 0);
 	pid_t me = getpid();
 	if (write(done_w, &me, sizeof(me)) != sizeof(me))

@@ -431,10 +431,39 @@ static void value_weight(void **state)
 
 /* ---- v1 ---- */
 
+/* Whether process pid has an fd open on path. */
+static bool has_fd_on(pid_t pid, const char *path)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	bool found = false;
+	while ((e = readdir(d)) != NULL) {
+		char link[PATH_MAX + 80], target[PATH_MAX];
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		found |= strcmp(target, path) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 static void v1_open_layout(void **state)
 {
 	fake_v1(false);
+	/* The reaper keeps none of the sentry's fds (a FUSE fd held there
+	 * would outlive the sentry). */
+	int marker = open(mountinfo_path, O_RDONLY);
+	assert_true(marker >= 0);
 	struct hostcg *h = open_fake();
+	assert_false(has_fd_on(hostcg_reaper_pid(h), mountinfo_path));
+	assert_true(has_fd_on(getpid(), mountinfo_path));
+	close(marker);
 	assert_string_equal(hostcg_layout(h), "v1");
 	assert_true(hostcg_has(h, "memory"));
 	assert_true(hostcg_has(h, "cpu"));

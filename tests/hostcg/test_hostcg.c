@@ -3,12 +3,14 @@
  * hostcg*.c) against a fake cgroupfs: plain directories in a temp dir,
  * listed by a fake mountinfo and a fake /proc/self/cgroup.
  *
- * The fake kernel: mkdir and rmdir are wrapped (-Wl,--wrap=mkdir,rmdir,
+ * The fake kernel: mkdir, rmdir and write are wrapped (-Wl,--wrap=...,
  * as SSSD mocks host calls). A directory made under a fake mount gets the
  * files Linux would create for that hierarchy, with Linux's initial
  * values; rmdir refuses EBUSY while the directory has children or tasks
- * (as cgroupfs does) and otherwise removes the files first. Paths outside
- * the fake tree go to the real calls.
+ * (as cgroupfs does) and otherwise removes the files first; on the v2
+ * mount, enabling a controller in the cgroup.subtree_control of a
+ * non-root cgroup with processes fails EBUSY (no internal processes).
+ * Paths outside the fake tree go to the real calls.
  *
  * Every test gets a fresh tree; the binary runs the test its argument
  * names (one CTest test each).
@@ -37,6 +39,7 @@
 
 int __real_mkdir(const char *path, mode_t mode);
 int __real_rmdir(const char *path);
+ssize_t __real_write(int fd, const void *buf, size_t n);
 
 /* The fake tree: TMP/mnt/<mount>/..., TMP/mountinfo, TMP/cgroup. */
 static char tmp[PATH_MAX];
@@ -188,6 +191,31 @@ int __wrap_rmdir(const char *path)
 	}
 	closedir(d);
 	return __real_rmdir(path);
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+	char link[64], path[PATH_MAX], mount[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t l = mnt[0] ? readlink(link, path, sizeof(path) - 1) : -1;
+	if (l <= 0 || n == 0 || ((const char *)buf)[0] != '+')
+		return __real_write(fd, buf, n);
+	path[l] = '\0';
+	const char *file = "/cgroup.subtree_control";
+	size_t fl = strlen(file);
+	if (!fake_mount_of(path, mount, sizeof(mount)) ||
+	    strcmp(mount, "unified") != 0 || (size_t)l <= fl ||
+	    strcmp(path + l - fl, file) != 0)
+		return __real_write(fd, buf, n);
+	path[l - fl] = '\0';
+	char root[PATH_MAX + 16];
+	snprintf(root, sizeof(root), "%s/unified", mnt);
+	const char *procs = get(path, "cgroup.procs");
+	if (strcmp(path, root) != 0 && procs && procs[0]) {
+		errno = EBUSY;
+		return -1;
+	}
+	return __real_write(fd, buf, n);
 }
 
 /* ---- fixtures ---- */
@@ -840,6 +868,32 @@ static void v2_open_and_files(void **state)
 	assert_false(exists(root));
 }
 
+/* The sentry's cgroup holds processes (the sentry): v2 forbids enabling
+ * controllers there, so the mirror goes beside it. */
+static void v2_sentry_cgroup_busy(void **state)
+{
+	fake_v2();
+	char self[PATH_MAX * 2], want[PATH_MAX * 3];
+	snprintf(self, sizeof(self), "%s/unified/user/session", mnt);
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	put(self, "cgroup.procs", pid);
+	struct hostcg *h = open_fake();
+	const char *roots[2];
+	assert_int_equal(hostcg_host_roots(h, roots, 2), 1);
+	snprintf(want, sizeof(want), "%s/unified/user/sentry-%d", mnt,
+		 (int)getpid());
+	assert_string_equal(roots[0], want);
+	assert_int_equal(hostcg_mkdir(h, "/box"), 0);
+	strcat(want, "/box");
+	assert_true(exists(want));
+	hostcg_close(h);
+	assert_false(exists(want));
+	/* The sentry's own cgroup is left as it was. */
+	assert_string_equal(get(self, "cgroup.procs"), pid);
+	assert_string_equal(get(self, "cgroup.subtree_control"), "");
+}
+
 static void v2_missing_controller(void **state)
 {
 	v2_controllers = "memory pids\n";
@@ -925,6 +979,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(v1_attach_and_close_kills, teardown),
 		cmocka_unit_test_teardown(reaper_cleans_after_sigkill, teardown),
 		cmocka_unit_test_teardown(v2_open_and_files, teardown),
+		cmocka_unit_test_teardown(v2_sentry_cgroup_busy, teardown),
 		cmocka_unit_test_teardown(v2_missing_controller, teardown),
 		cmocka_unit_test_teardown(v2_no_controllers, teardown),
 		cmocka_unit_test_teardown(open_errors, teardown),

@@ -255,6 +255,7 @@ int hostcg_reaper_start(struct hostcg *h)
 		close(life[1]);
 		return -e;
 	}
+	pid_t sentry = getpid();
 	pid_t mid = fork();
 	if (mid < 0) {
 		int e = errno;
@@ -267,8 +268,13 @@ int hostcg_reaper_start(struct hostcg *h)
 	if (mid == 0) {
 		close(life[1]);
 		close(done[0]);
-		/* The sentry is our parent and alive: its pidfd names it. */
-		int sentry_fd = (int)syscall(SYS_pidfd_open, getppid(), 0);
+		/* While the sentry is our parent its pid names it; if it
+		 * already died, remove the mirror now. */
+		int sentry_fd = (int)syscall(SYS_pidfd_open, sentry, 0);
+		if (getppid() != sentry) {
+			hostcg_remove_all(h);
+			_exit(1);
+		}
 		pid_t r = fork();
 		if (r == 0)
 			reaper_main(h, life[0], done[1], sentry_fd);

@@ -396,7 +396,7 @@ static int open_v1(struct hostcg *h, const struct mounts *m, char *why,
 				err == EACCES || err == EPERM || err == EROFS
 					? " (the sentry's cgroup is not delegated to it)"
 					: "");
-			return err == EEXIST ? -EEXIST : -err;
+			return -err;
 		}
 		set_why(why, whylen,
 			"host has neither a memory nor a cpu cgroup hierarchy");
@@ -437,9 +437,12 @@ static bool parent_of(const char *dir, const char *point, char *out,
 }
 
 /* Enables the available v2 controllers in dir/cgroup.subtree_control,
- * one by one so that a refusal names the controller. */
-static int enable_in(const char *dir, const bool avail[HOSTCG_NCTRL],
-		     char *why, size_t whylen)
+ * one by one so that a refusal names the controller. A controller the
+ * host refuses (EINVAL/EOPNOTSUPP: realtime tasks block cpu, say) is
+ * dropped from avail with a warning. Returns 0, or -EBUSY when dir holds
+ * processes (the no-internal-processes rule), before changing avail. */
+static int enable_in(struct hostcg *h, const char *dir,
+		     bool avail[HOSTCG_NCTRL])
 {
 	static const int ctrls[] = { HOSTCG_MEMORY, HOSTCG_CPU };
 	for (size_t i = 0; i < 2; i++) {
@@ -450,11 +453,12 @@ static int enable_in(const char *dir, const bool avail[HOSTCG_NCTRL],
 		char en[32];
 		snprintf(en, sizeof(en), "+%s", ctrl_names[c]);
 		int r = hostcg_write_text(dir, "cgroup.subtree_control", en);
-		if (r < 0) {
-			set_why(why, whylen,
-				"cannot enable %s in %s/cgroup.subtree_control: %s",
-				ctrl_names[c], dir, strerror(-r));
+		if (r == -EBUSY)
 			return r;
+		if (r < 0) {
+			avail[c] = false;
+			add_warning(h, "cannot enable %s in %s/cgroup.subtree_control: %s",
+				    ctrl_names[c], dir, strerror(-r));
 		}
 	}
 	return 0;
@@ -492,13 +496,20 @@ static int open_v2(struct hostcg *h, const struct mounts *m, char *why,
 	/* Enable them for the sentry's children; EBUSY means the sentry's
 	 * cgroup holds processes (no internal processes): go beside it. */
 	const char *base = self;
-	int r = enable_in(base, avail, why, whylen);
+	int r = enable_in(h, base, avail);
 	if (r == -EBUSY && has_parent) {
 		base = parent;
-		r = enable_in(base, avail, why, whylen);
+		r = enable_in(h, base, avail);
 	}
-	if (r < 0)
-		return r;
+	if (r < 0 || (!avail[HOSTCG_MEMORY] && !avail[HOSTCG_CPU])) {
+		if (r < 0)
+			set_why(why, whylen, "cannot enable memory and cpu in "
+				"%s/cgroup.subtree_control: %s", base,
+				strerror(-r));
+		else
+			set_why(why, whylen, "%s", h->warning);
+		return r < 0 ? r : -EOPNOTSUPP;
+	}
 	char dir[PATH_MAX];
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/sentry-%d", base,
 			     (int)getpid()) >= sizeof(dir))
@@ -524,19 +535,17 @@ static int open_v2(struct hostcg *h, const struct mounts *m, char *why,
 	}
 	h->distinct[h->ndistinct++] = avail[HOSTCG_MEMORY] ? HOSTCG_MEMORY
 							   : HOSTCG_CPU;
-	r = hostcg_v2_enable_subtree(h, dir);
 	char leaf[PATH_MAX];
+	r = hostcg_v2_enable_subtree(h, dir);
 	if (r == 0 && (size_t)snprintf(leaf, sizeof(leaf), "%s/%s", dir,
 				       HOSTCG_V2_LEAF) >= sizeof(leaf))
 		r = -ENAMETOOLONG;
 	if (r == 0 && mkdir(leaf, 0755) < 0)
 		r = -errno;
 	if (r < 0) {
+		/* hostcg_open_at's error path removes dir (distinct). */
 		set_why(why, whylen, "cannot prepare host cgroup %s: %s", dir,
 			strerror(-r));
-		rmdir(leaf);
-		rmdir(dir);
-		h->ndistinct = 0;
 		return r;
 	}
 	return 0;

@@ -95,6 +95,8 @@ static bool fake_mount_of(const char *path, char *out, size_t outlen)
 
 /* What the v2 fake's cgroup.controllers lists. */
 static const char *v2_controllers = "cpu memory\n";
+/* A subtree_control write the v2 fake refuses with EINVAL, or NULL. */
+static const char *fake_refuse_enable;
 
 static void populate(const char *dir, const char *mount)
 {
@@ -213,6 +215,12 @@ ssize_t __wrap_write(int fd, const void *buf, size_t n)
 	const char *procs = get(path, "cgroup.procs");
 	if (strcmp(path, root) != 0 && procs && procs[0]) {
 		errno = EBUSY;
+		return -1;
+	}
+	/* Linux refuses +cpu while realtime tasks run in the subtree. */
+	if (fake_refuse_enable && n == strlen(fake_refuse_enable) &&
+	    memcmp(buf, fake_refuse_enable, n) == 0) {
+		errno = EINVAL;
 		return -1;
 	}
 	return __real_write(fd, buf, n);
@@ -335,6 +343,7 @@ static int teardown(void **state)
 		rm_rf(tmp);
 	tmp[0] = mnt[0] = '\0';
 	v2_controllers = "cpu memory\n";
+	fake_refuse_enable = NULL;
 	return 0;
 }
 
@@ -911,6 +920,21 @@ static void v2_missing_controller(void **state)
 	hostcg_close(h);
 }
 
+/* The host lists cpu but refuses to enable it: the mirror goes on with
+ * memory only. */
+static void v2_enable_refused(void **state)
+{
+	fake_v2();
+	fake_refuse_enable = "+cpu";
+	struct hostcg *h = open_fake();
+	assert_true(hostcg_has(h, "memory"));
+	assert_false(hostcg_has(h, "cpu"));
+	assert_non_null(strstr(hostcg_warning(h), "cannot enable cpu"));
+	assert_int_equal(hostcg_mkdir(h, "/box"), 0);
+	assert_int_equal(hostcg_write(h, "/box", "cpu.weight", "5"), -EOPNOTSUPP);
+	hostcg_close(h);
+}
+
 static void v2_no_controllers(void **state)
 {
 	v2_controllers = "pids\n";
@@ -981,6 +1005,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(v2_open_and_files, teardown),
 		cmocka_unit_test_teardown(v2_sentry_cgroup_busy, teardown),
 		cmocka_unit_test_teardown(v2_missing_controller, teardown),
+		cmocka_unit_test_teardown(v2_enable_refused, teardown),
 		cmocka_unit_test_teardown(v2_no_controllers, teardown),
 		cmocka_unit_test_teardown(open_errors, teardown),
 	};

@@ -469,8 +469,6 @@ static int layout_and_write(struct core *c, int fd, struct core_result *out)
 	/* The size covers the last segment even if its end was a hole. */
 	if (!err && ftruncate(fd, (off_t)off) < 0)
 		err = -errno;
-	if (!err && fsync(fd) < 0)
-		err = -errno;
 	out->bytes = off;
 	return err;
 

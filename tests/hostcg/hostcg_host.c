@@ -438,7 +438,8 @@ static void case_sigkill(void)
 		    sscanf(line, "reaper %d", &reaper) == 1)
 			continue;
 		if (strncmp(line, "root ", 5) == 0 && n < 8)
-			snprintf(roots[n++], sizeof(roots[0]), "%s", line + 5);
+			snprintf(roots[n++], sizeof(roots[0]), "%.*s",
+				 (int)sizeof(roots[0]) - 1, line + 5);
 		ready = strcmp(line, "ready") == 0;
 	}
 	fclose(f);

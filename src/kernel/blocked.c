@@ -721,6 +721,8 @@ static void wakers_unique(struct blocked_on *b)
 {
 	int n = 0;
 
+	if (b->nr_wakers == 0)
+		return; /* wakers is NULL then, which qsort must not get */
 	qsort(b->wakers, (size_t)b->nr_wakers, sizeof(*b->wakers), bw_waker_cmp);
 	for (int i = 0; i < b->nr_wakers; i++)
 		if (n == 0 || b->wakers[n - 1].tid != b->wakers[i].tid)

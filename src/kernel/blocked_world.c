@@ -373,7 +373,9 @@ void bw_read_fds(struct bw_world *w)
 			};
 		}
 	}
-	qsort(w->holds, (size_t)w->nr_holds, sizeof(*w->holds), hold_cmp);
+	if (w->nr_holds)
+		qsort(w->holds, (size_t)w->nr_holds, sizeof(*w->holds),
+		      hold_cmp);
 }
 
 static int table_cmp(const void *a, const void *b)
@@ -390,7 +392,7 @@ int bw_fd(struct bw_world *w, const struct task_snap *s, int fd,
 	struct host_fd *fds;
 	int n, err = -EBADF;
 
-	if (w->tables) {
+	if (w->tables && w->nr_tables) {
 		struct bw_table key = { .fdt_id = s->fdt_id }, *t;
 
 		t = bsearch(&key, w->tables, (size_t)w->nr_tables,
@@ -473,6 +475,8 @@ void bw_add_holders(struct bw_world *w, struct blocked_on *b,
 	if (w->no_wakers)
 		return;
 	bw_read_fds(w);
+	if (!w->nr_holds)
+		return;
 	h = bsearch(&key, w->holds, (size_t)w->nr_holds, sizeof(*w->holds),
 		    hold_cmp);
 	if (!h)
@@ -511,10 +515,13 @@ uint64_t bw_unix_peer(struct bw_world *w, uint64_t ino)
 			int n = p->ops->read_unix_peers(p, &w->peers);
 
 			w->nr_peers = n > 0 ? n : 0;
-			qsort(w->peers, (size_t)w->nr_peers,
-			      sizeof(*w->peers), peer_cmp);
+			if (w->nr_peers)
+				qsort(w->peers, (size_t)w->nr_peers,
+				      sizeof(*w->peers), peer_cmp);
 		}
 	}
+	if (!w->nr_peers)
+		return 0;
 	hit = bsearch(&key, w->peers, (size_t)w->nr_peers, sizeof(*w->peers),
 		      peer_cmp);
 	return hit ? hit->peer : 0;

@@ -216,7 +216,8 @@ int host_read_fds(pid_t tid, struct host_fd **out)
 		n++;
 	}
 	closedir(d);
-	qsort(v, (size_t)n, sizeof(*v), fd_cmp);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), fd_cmp);
 	*out = v;
 	return n;
 }

@@ -263,11 +263,11 @@ static void host_read_plain(struct bw_world *w, int i)
 void bw_prefetch(struct bw_world *w, bool fds)
 {
 	bw_parallel(w, w->n, host_read_plain);
-	if (fds && !w->no_wakers) {
+	if (fds && !w->no_wakers)
 		bw_read_fds(w);
-		/* Read now, so that describing may run on two threads. */
-		bw_unix_peer(w, 0);
-	}
+	/* Read now, so that describing may run on two threads: a socket's
+	 * object names its peer even when the wakers are skipped (ps). */
+	bw_unix_peer(w, 0);
 }
 
 

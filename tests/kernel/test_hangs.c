@@ -281,6 +281,34 @@ static void the_json_form_has_stuck_cycles_and_blocked(void **state)
 	hang_report_free(r);
 }
 
+/* Enough tasks that describing runs on two threads (bw_parallel: 256 and
+ * more): without wakers (ps) a socket's object still names its peer,
+ * read once before the threads start (the TSan build checks that). */
+static void ps_of_many_socket_readers_names_every_peer(void **state)
+{
+	struct fake_world *w = *state;
+	struct blocked_on *v;
+	int n;
+
+	w->fp->peers[0] = (struct host_unix_peer){ .ino = 500, .peer = 501 };
+	w->fp->peers[1] = (struct host_unix_peer){ .ino = 501, .peer = 500 };
+	w->fp->nr_peers = 2;
+	for (pid_t tid = 2; tid < 302; tid++) {
+		fake_fork(w->k, w->init, tid);
+		fake_host_fd(w->fp, H(tid), 3, "socket:[500]", true, true);
+		fake_host_asleep(w->fp, H(tid), SYS_read, 3, 0, 1, 0);
+	}
+	n = kernel_blocked_list(w->k, false, &v);
+	assert_int_equal(n, 301);
+	for (int i = 1; i < n; i++) {
+		assert_int_equal(v[i].tid, i + 1);
+		assert_string_equal(v[i].object,
+				    "socket:[500] (peer socket:[501])");
+		assert_int_equal(v[i].nr_wakers, 0);
+	}
+	blocked_list_free(v, n);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +321,7 @@ int main(int argc, char **argv)
 		TEST(waits_on_the_stuck_are_stuck_without_a_cycle),
 		TEST(stops_and_zombies_say_what_ends_them),
 		TEST(the_json_form_has_stuck_cycles_and_blocked),
+		TEST(ps_of_many_socket_readers_names_every_peer),
 	};
 
 	return KERNEL_TESTS_MAIN(tests, argc, argv);

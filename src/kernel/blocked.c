@@ -78,12 +78,19 @@ static void fd_wakers(struct bw_world *w, const struct task_snap *s,
 	snprintf(b->object + used, sizeof(b->object) - used, "%s%s",
 		 used ? ", " : "", name);
 	if (f.kind == HOST_FD_PIPE) {
+		int before = b->nr_wakers;
+
 		/* A read ends when someone writes (or the last writer
 		 * closes); a write when someone reads. */
 		bw_add_holders(w, b, f.ino, !want_read, want_read);
 		if (!b->role[0])
 			snprintf(b->role, sizeof(b->role), "%s",
 				 want_read ? "writers" : "readers");
+		/* With no other end in the sandbox the read would see EOF
+		 * (the write EPIPE): the other end is outside, as a shell's
+		 * pipe into the sandbox is. */
+		if (!w->no_wakers && b->nr_wakers == before)
+			set_external(b, "pipe peer");
 		return;
 	}
 	if (f.kind == HOST_FD_SOCKET) {
@@ -95,9 +102,14 @@ static void fd_wakers(struct bw_world *w, const struct task_snap *s,
 			snprintf(b->object + u, sizeof(b->object) - u,
 				 " (peer socket:[%llu])",
 				 (unsigned long long)peer);
+			int before = b->nr_wakers;
+
 			bw_add_holders(w, b, peer, false, false);
 			if (!b->role[0])
 				snprintf(b->role, sizeof(b->role), "peer");
+			/* A peer no task here holds is held outside. */
+			if (!w->no_wakers && b->nr_wakers == before)
+				set_external(b, "socket peer");
 			return;
 		}
 		set_external(b, "socket peer");

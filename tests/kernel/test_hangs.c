@@ -281,6 +281,34 @@ static void the_json_form_has_stuck_cycles_and_blocked(void **state)
 	hang_report_free(r);
 }
 
+/* A pipe or socket whose other end no task of the sandbox holds is held
+ * outside (a read would see EOF otherwise): `prog < pipe` from a shell. */
+static void a_pipe_fed_from_outside_is_not_stuck(void **state)
+{
+	struct fake_world *w = *state;
+	struct hang_report *r;
+	const struct blocked_on *b;
+
+	w->fp->peers[0] = (struct host_unix_peer){ .ino = 600, .peer = 601 };
+	w->fp->nr_peers = 1;
+	fake_fork(w->k, w->init, 2);
+	fake_fork(w->k, w->init, 3);
+	fake_host_fd(w->fp, H(2), 0, "pipe:[77]", true, false);
+	fake_host_asleep(w->fp, H(2), SYS_read, 0, 0, 1, 0);
+	fake_host_fd(w->fp, H(3), 5, "socket:[600]", true, true);
+	fake_host_asleep(w->fp, H(3), SYS_recvfrom, 5, 0, 1, 0);
+	r = hangs(w);
+	assert_int_equal(r->nr_stuck, 0);
+	b = hang_report_find(r, 2);
+	assert_int_equal(b->nr_wakers, 0);
+	assert_true(b->external);
+	assert_string_equal(b->external_why, "pipe peer");
+	b = hang_report_find(r, 3);
+	assert_string_equal(b->object, "socket:[600] (peer socket:[601])");
+	assert_true(b->external);
+	hang_report_free(r);
+}
+
 /* Enough tasks that describing runs on two threads (bw_parallel: 256 and
  * more): without wakers (ps) a socket's object still names its peer,
  * read once before the threads start (the TSan build checks that). */
@@ -322,6 +350,7 @@ int main(int argc, char **argv)
 		TEST(stops_and_zombies_say_what_ends_them),
 		TEST(the_json_form_has_stuck_cycles_and_blocked),
 		TEST(ps_of_many_socket_readers_names_every_peer),
+		TEST(a_pipe_fed_from_outside_is_not_stuck),
 	};
 
 	return KERNEL_TESTS_MAIN(tests, argc, argv);

@@ -216,12 +216,16 @@ static void decode_futex(struct bw_world *w, const struct task_snap *s,
 		struct timespec to;
 
 		if (read_user(w, s, h->args[3], &to, sizeof(to))) {
+			/* FUTEX_LOCK_PI's deadline is on CLOCK_REALTIME
+			 * whatever the flag says (futex(2)). */
 			if (cmd == FUTEX_WAIT)
 				set_timed(w, s, b, ts_ns(&to), true);
 			else
-				set_deadline(b, (op & FUTEX_CLOCK_REALTIME) ?
-						   CLOCK_REALTIME :
-						   CLOCK_MONOTONIC, &to);
+				set_deadline(b, (cmd == FUTEX_LOCK_PI ||
+						 (op & FUTEX_CLOCK_REALTIME)) ?
+							CLOCK_REALTIME :
+							CLOCK_MONOTONIC,
+					     &to);
 		} else {
 			b->timed = true;
 		}
@@ -236,7 +240,9 @@ static void decode_futex(struct bw_world *w, const struct task_snap *s,
 
 		if ((word[0] == 1 || word[0] == 2) && word[2])
 			o = bw_find(w, (pid_t)word[2]);
-		if (o && o->tgid == s->tgid && o->tid != s->tid) {
+		/* Its owner may be the waiter itself (a relock of a
+		 * normal mutex): then the word's 2 is no TID. */
+		if (o && o->tgid == s->tgid) {
 			owner = o;
 			owner_tid = o->tid;
 			snprintf(b->object, sizeof(b->object), "mutex 0x%llx",
@@ -475,10 +481,20 @@ static void decode_wait(struct bw_world *w, const struct task_snap *s,
 			 (int)(id ? id : s->pgid));
 	else
 		snprintf(b->object, sizeof(b->object), "any child");
-	/* Any thread of a child can end the wait: its exit, a stop. */
-	for (int i = 0; i < w->n; i++)
-		if (wait_sees(s, &w->snaps[i], idtype, id))
-			bw_add_group(w, b, w->snaps[i].tgid, 0);
+	/* Any thread of a child can end the wait: its exit, a stop. A
+	 * child dead with all its threads ends it now (it is about to be
+	 * woken): it is named, and hangs.c counts it as a waker that is
+	 * not stuck. */
+	for (int i = 0; i < w->n; i++) {
+		int before = b->nr_wakers;
+
+		if (!wait_sees(s, &w->snaps[i], idtype, id))
+			continue;
+		bw_add_group(w, b, w->snaps[i].tgid, 0);
+		if (b->nr_wakers == before &&
+		    w->snaps[i].exit_state == TASK_EXIT_ZOMBIE)
+			bw_add_waker(b, w->snaps[i].tid, -1);
+	}
 	for (int i = 0; i < s->ptrace.nr_tracees; i++)
 		bw_add_waker(b, s->ptrace.tracees[i], -1);
 }

@@ -99,10 +99,11 @@ static void fixed_point(const struct hang_report *r, bool *in)
 			for (int j = 0; keep && j < b->nr_wakers; j++) {
 				int w = task_index(r, b->wakers[j].tid);
 
-				/* A zombie wakes no one; an unknown TID
-				 * may be anything. */
-				if (w < 0 || (!in[w] &&
-					      r->tasks[w].kind != BLOCKED_ZOMBIE))
+				/* A zombie wakes no one but a wait for
+				 * it; an unknown TID may be anything. */
+				if (w < 0 ||
+				    (!in[w] && (r->tasks[w].kind != BLOCKED_ZOMBIE ||
+						b->kind == BLOCKED_WAIT)))
 					keep = false;
 			}
 			if (!keep) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "fixture.h"
 #include "kernel/blocked.h"
@@ -309,6 +310,77 @@ static void a_pipe_fed_from_outside_is_not_stuck(void **state)
 	hang_report_free(r);
 }
 
+/* A wait that sees a dead child is about to end, even when the child
+ * was seen dead after the parent was seen waiting. */
+static void a_wait_with_a_zombie_child_is_not_stuck(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *c = fake_fork(w->k, w->init, 2);
+	struct hang_report *r;
+	const struct blocked_on *b;
+
+	task_exit_begin(w->k, c, 0);
+	task_exit_finish(w->k, c, 0);
+	fake_host_asleep(w->fp, H(1), SYS_wait4, (uint64_t)-1, 0, 0, 0);
+	r = hangs(w);
+	assert_int_equal(r->nr_stuck, 0);
+	b = hang_report_find(r, 1);
+	assert_int_equal(b->kind, BLOCKED_WAIT);
+	assert_int_equal(b->nr_wakers, 1);
+	assert_int_equal(b->wakers[0].tid, 2);
+	hang_report_free(r);
+}
+
+/* A thread relocking a normal mutex it holds waits on itself; the
+ * word's 2 (locked, waiters) is not TID 2, its process's leader. */
+static void a_relocked_mutex_is_owned_by_the_waiter(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *p = fake_fork(w->k, w->init, 2);
+	struct hang_report *r;
+	const struct blocked_on *b;
+	uint32_t m[3] = { 2, 0, 3 };
+
+	fake_clone(w->k, p, THREAD_FLAGS, 0, 3);
+	fake_mem_map(w->fp, FAKE_ANY_TID, 0x3000, m, sizeof(m));
+	fake_host_asleep(w->fp, H(3), SYS_futex, 0x3000, 128, 2, 0);
+	r = hangs(w);
+	b = hang_report_find(r, 3);
+	assert_string_equal(b->object, "mutex 0x3000 (owner 3)");
+	assert_int_equal(b->nr_wakers, 1);
+	assert_int_equal(b->wakers[0].tid, 3);
+	assert_string_equal(stuck_text(r), "3");
+	assert_int_equal(r->nr_cycles, 1);
+	hang_report_free(r);
+}
+
+/* FUTEX_LOCK_PI's timeout is a CLOCK_REALTIME deadline. */
+static void a_pi_lock_deadline_is_on_the_realtime_clock(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *p = fake_fork(w->k, w->init, 2);
+	struct timespec to;
+	uint32_t word = 2;
+	uint64_t ta, wa;
+	struct hang_report *r;
+	const struct blocked_on *b;
+
+	fake_clone(w->k, p, THREAD_FLAGS, 0, 3);
+	clock_gettime(CLOCK_REALTIME, &to);
+	to.tv_sec += 100;
+	ta = fake_mem_push(w->fp, FAKE_ANY_TID, &to, sizeof(to));
+	wa = fake_mem_push(w->fp, FAKE_ANY_TID, &word, sizeof(word));
+	fake_host_asleep(w->fp, H(3), SYS_futex, wa, 6 /* LOCK_PI */ | 128,
+			 0, ta);
+	r = hangs(w);
+	b = hang_report_find(r, 3);
+	assert_true(b->timed);
+	assert_true(b->has_remaining);
+	assert_true(b->remaining_ns > 90ull * 1000000000u);
+	assert_true(b->remaining_ns <= 100ull * 1000000000u);
+	hang_report_free(r);
+}
+
 /* Enough tasks that describing runs on two threads (bw_parallel: 256 and
  * more): without wakers (ps) a socket's object still names its peer,
  * read once before the threads start (the TSan build checks that). */
@@ -351,6 +423,9 @@ int main(int argc, char **argv)
 		TEST(the_json_form_has_stuck_cycles_and_blocked),
 		TEST(ps_of_many_socket_readers_names_every_peer),
 		TEST(a_pipe_fed_from_outside_is_not_stuck),
+		TEST(a_wait_with_a_zombie_child_is_not_stuck),
+		TEST(a_relocked_mutex_is_owned_by_the_waiter),
+		TEST(a_pi_lock_deadline_is_on_the_realtime_clock),
 	};
 
 	return KERNEL_TESTS_MAIN(tests, argc, argv);

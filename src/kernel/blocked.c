@@ -351,7 +351,7 @@ static void decode_epoll(struct bw_world *w, const struct task_snap *s,
 	struct platform *p = plat(w);
 	char info[8192];
 	const char *at;
-	int n = 0;
+	int n = 0, len;
 
 	if (h->nr == SYS_epoll_pwait2 ? h->args[3] != 0 : (int)h->args[3] >= 0) {
 		if (h->nr == SYS_epoll_pwait2)
@@ -362,11 +362,15 @@ static void decode_epoll(struct bw_world *w, const struct task_snap *s,
 		return;
 	}
 	if (!p || !p->ops->read_host_fdinfo ||
-	    p->ops->read_host_fdinfo(p, s->host_tid, (int)h->args[0], info,
-				     sizeof(info)) < 0) {
+	    (len = p->ops->read_host_fdinfo(p, s->host_tid, (int)h->args[0],
+					    info, sizeof(info))) < 0) {
 		set_external(b, "unknown");
 		return;
 	}
+	/* A set larger than the buffer or than SET_MAX: the descriptors
+	 * not followed may be the ones that wake it. */
+	if ((size_t)len >= sizeof(info) - 1)
+		set_external(b, "unknown");
 	/* "tfd:        5 events:       19 data: …" per watched fd. */
 	for (at = strstr(info, "tfd:"); at && n < SET_MAX;
 	     at = strstr(at + 4, "tfd:"), n++) {
@@ -380,6 +384,8 @@ static void decode_epoll(struct bw_world *w, const struct task_snap *s,
 		if (events & EPOLLOUT)
 			fd_wakers(w, s, b, fd, false);
 	}
+	if (at)
+		set_external(b, "unknown");
 	if (!b->object[0])
 		snprintf(b->object, sizeof(b->object), "empty epoll set");
 	snprintf(b->role, sizeof(b->role), "wakers");

@@ -14,8 +14,7 @@
  * Divergences from Linux, documented in sentry(1):
  *   - the tracer is a thread group's leader for PTRACE_TRACEME;
  *   - a tracee's real parent may reap it on the host before its tracer's
- *     wait reported the death (the tracer still gets the report);
- *   - PTRACE_EVENT_VFORK_DONE is not reported.
+ *     wait reported the death (the tracer still gets the report).
  */
 #include <errno.h>
 #include <linux/sched.h>
@@ -265,6 +264,35 @@ static void ptrace_event_stop(struct kernel *k, struct task *t, int event,
 	ptrace_enter_stop(k, t, PTRACE_STOP_EVENT, code, &si, msg);
 }
 
+bool ptrace_wants_vfork_done(const struct task *t)
+{
+	return ptrace_traced(t) &&
+	       (t->ptrace.options & PTRACE_O_TRACEVFORKDONE);
+}
+
+bool ptrace_vfork_done(struct kernel *k, struct task *t)
+{
+	/* Linux's kernel_clone(): ptrace_event_pid(PTRACE_EVENT_VFORK_DONE)
+	 * once wait_for_vfork_done() returns, whether or not the child was
+	 * traced. */
+	if (!ptrace_wants_vfork_done(t))
+		return false;
+	ptrace_event_stop(k, t, PTRACE_EVENT_VFORK_DONE,
+			  (unsigned long)t->ptrace.vfork_child);
+	return true;
+}
+
+bool ptrace_run_in_group_stop(struct task *t)
+{
+	bool run;
+
+	task_lock_signals(t);
+	run = t->ptrace.run_in_group_stop;
+	t->ptrace.run_in_group_stop = false;
+	task_unlock_signals(t);
+	return run;
+}
+
 bool ptrace_syscall_stop(struct kernel *k, struct task *t, bool entry)
 {
 	struct ptrace_state *p = &t->ptrace;
@@ -379,6 +407,9 @@ void ptrace_clone(struct kernel *k, struct task *parent, struct task *child,
 	int event;
 	bool trace;
 
+	/* Whoever traces the parent when the vfork ends learns the child. */
+	if (flags & CLONE_VFORK)
+		pp->vfork_child = child->tid;
 	if (!ptrace_traced(parent))
 		return;
 	/* Linux's kernel_clone(): which event this clone is. */
@@ -474,6 +505,7 @@ static void ptrace_unlink_locked(struct task *tracee)
 	p->interrupt_pending = false;
 	p->listening = false;
 	p->in_syscall = false;
+	p->run_in_group_stop = false;
 	__atomic_store_n(&p->stop, PTRACE_STOP_NONE, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&tracee->tg->sighand->mu);
 }

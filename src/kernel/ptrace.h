@@ -99,6 +99,14 @@ struct ptrace_state {
 	/* The task reached syscall-enter-stop: the next syscall stop of the
 	 * host is its exit. */
 	bool in_syscall;
+	/* The TID of the child of this task's last vfork, what
+	 * PTRACE_EVENT_VFORK_DONE reports. */
+	pid_t vfork_child;
+	/* The tracer resumed the task from a group-stop (PTRACE_CONT,
+	 * PTRACE_SYSCALL...): it is to run although its group stop is in
+	 * effect, and the platform takes the host thread out of its own
+	 * group stop (ptrace_run_in_group_stop()). */
+	bool run_in_group_stop;
 };
 
 void ptrace_state_init(struct ptrace_state *p);
@@ -130,6 +138,18 @@ enum ptrace_run_mode ptrace_run_mode(const struct task *t);
 /* Whether the host must report t's exit (PTRACE_O_TRACEEXIT asked by
  * the emulated tracer). */
 bool ptrace_wants_exit_event(const struct task *t);
+/* Whether the host must report the end of t's vforks
+ * (PTRACE_O_TRACEVFORKDONE asked by the emulated tracer). */
+bool ptrace_wants_vfork_done(const struct task *t);
+/* t's vfork child exec'd or exited and t is about to return from vfork:
+ * the PTRACE_EVENT_VFORK_DONE stop when its tracer asked for it (message:
+ * the child's TID). Returns whether t is now held for it. */
+bool ptrace_vfork_done(struct kernel *k, struct task *t);
+/* Whether t's tracer resumed it from a group-stop that is still in
+ * effect, so that t must run (Linux: a tracee resumed from group-stop
+ * runs until the next stop). Clears the request: the platform asks when
+ * it lets t go, and takes the host thread out of its group stop. */
+bool ptrace_run_in_group_stop(struct task *t);
 /* t reached a host syscall stop (entry or exit) while its tracer asks for
  * syscall stops: the kernel enters the emulated syscall-stop. Returns
  * whether t is now held for it. */

@@ -172,19 +172,30 @@ static void sig_discard_set_locked(struct thread_group *tg, sigset64_t sigs)
 	}
 }
 
+static bool group_stop_clear_locked(struct thread_group *tg, bool continued);
+static pid_t group_stop_waiter_locked(struct thread_group *tg);
+
 /* Linux's prepare_signal(): a stop signal discards a pending SIGCONT
  * and SIGCONT discards pending stop signals, in every queue of the
- * target process, before the new one is queued. Preconditions: ts.mu for
- * reading, signal mutex. */
-static void sig_prepare_locked(struct thread_group *tg, int sig)
+ * target process, before the new one is queued. SIGCONT ends a group
+ * stop at once, as the sender's kill(2) returns (the host's threads
+ * follow when the host runs the kill): a WCONTINUED wait right after
+ * the kill reports it, as on Linux. Returns the TGID of a parent whose
+ * kernel wait must look again (group_stop_waiter_locked()), or 0.
+ * Preconditions: ts.mu for reading, signal mutex. */
+static pid_t sig_prepare_locked(struct thread_group *tg, int sig)
 {
 	const sigset64_t stops = sig_bit(SIGSTOP) | sig_bit(SIGTSTP) |
 				 sig_bit(SIGTTIN) | sig_bit(SIGTTOU);
 
-	if (stops & sig_bit(sig))
+	if (stops & sig_bit(sig)) {
 		sig_discard_set_locked(tg, sig_bit(SIGCONT));
-	else if (sig == SIGCONT)
+	} else if (sig == SIGCONT) {
 		sig_discard_set_locked(tg, stops);
+		if (group_stop_clear_locked(tg, true))
+			return group_stop_waiter_locked(tg);
+	}
+	return 0;
 }
 
 void sig_discard_ignored_locked(struct thread_group *tg, int sig)
@@ -262,15 +273,51 @@ static void sig_force_locked(struct task *t, int sig,
 	}
 }
 
-static void group_stop_clear_locked(struct thread_group *tg)
+/* The group stop of tg ends (by SIGCONT, continued: its parent's
+ * WCONTINUED wait has it to report, Linux's SIGNAL_STOP_CONTINUED, and the
+ * stop is no longer to be reported). Returns whether a stop was in
+ * effect. Preconditions: ts.mu for reading, the signal mutex. */
+static bool group_stop_clear_locked(struct thread_group *tg, bool continued)
 {
+	bool was = tg->group_stop_active;
 	struct task *t;
 
+	if (was && continued) {
+		tg->group_stop_notify_pending = false;
+		tg->group_cont_notify_pending = true;
+	}
 	tg->group_stop_active = false;
 	tg->group_stop_signal = 0;
 	cds_list_for_each_entry(t, &tg->tasks, tg_node)
 		if (t->stop == TASK_STOP_GROUP)
 			t->stop = TASK_STOP_NONE;
+	return was;
+}
+
+/* Whether every live thread of tg is in the group stop: the stop is
+ * complete, and reported to the parent's WUNTRACED wait (Linux's
+ * SIGNAL_STOP_STOPPED once group_stop_count reaches 0). Preconditions:
+ * ts.mu for reading, the signal mutex. */
+static bool group_stop_complete_locked(struct thread_group *tg)
+{
+	struct task *t;
+
+	cds_list_for_each_entry(t, &tg->tasks, tg_node)
+		if (t->exit_state == TASK_EXIT_NONE &&
+		    t->stop != TASK_STOP_GROUP)
+			return false;
+	return true;
+}
+
+/* The TGID of tg's parent when its waits are the kernel's (a tracer's:
+ * wait.c), which must look again at a child's stop or continue, else 0
+ * (the host's wait sees it by itself). Preconditions: ts.mu held. */
+static pid_t group_stop_waiter_locked(struct thread_group *tg)
+{
+	struct thread_group *parent = tg->parent;
+
+	return parent && ptrace_group_is_tracer_locked(parent) ? parent->tgid
+							       : 0;
 }
 
 int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
@@ -278,6 +325,7 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 	int sig = info->si_signo;
 	struct host_sigsets hs = { .valid = false };
 	struct thread_group *tg;
+	pid_t waiter = 0;
 	siginfo_t host;
 
 	if (!sig_valid(sig))
@@ -297,12 +345,15 @@ int kernel_signal_deliver(struct kernel *k, struct task *t, siginfo_t *info)
 	 * the kernel's entry was bookkeeping, the host's siginfo stands. */
 	if (host.si_code > 0)
 		*info = host;
-	if (sig == SIGCONT || sig == SIGKILL)
-		group_stop_clear_locked(tg);
+	if ((sig == SIGCONT || sig == SIGKILL) &&
+	    group_stop_clear_locked(tg, sig == SIGCONT) && sig == SIGCONT)
+		waiter = group_stop_waiter_locked(tg);
 	if (sig_is_forced_fault(&host))
 		sig_force_locked(t, sig, &hs);
 	pthread_mutex_unlock(&tg->sighand->mu);
 	pthread_rwlock_unlock(&k->ts.mu);
+	if (waiter)
+		ptrace_wake_waiters(k, waiter);
 	/* Linux's ptrace_signal(): a tracee stops before the disposition
 	 * applies; its tracer decides what is delivered
 	 * (ptrace_signal_resume()). */
@@ -353,20 +404,31 @@ void kernel_group_stop_host(struct kernel *k, struct task *t, int sig,
 			    bool entering)
 {
 	struct thread_group *tg;
+	pid_t waiter = 0;
 
 	pthread_rwlock_rdlock(&k->ts.mu);
 	tg = t->tg;
 	pthread_mutex_lock(&tg->sighand->mu);
 	if (entering) {
+		bool was_complete = tg->group_stop_active &&
+				    group_stop_complete_locked(tg);
+
 		t->stop = TASK_STOP_GROUP;
 		t->group_stop_acked = true;
 		tg->group_stop_active = true;
 		tg->group_stop_signal = sig;
-	} else {
-		group_stop_clear_locked(tg);
+		if (!was_complete && group_stop_complete_locked(tg)) {
+			tg->group_stop_notify_pending = true;
+			tg->group_cont_notify_pending = false;
+			waiter = group_stop_waiter_locked(tg);
+		}
+	} else if (group_stop_clear_locked(tg, true)) {
+		waiter = group_stop_waiter_locked(tg);
 	}
 	pthread_mutex_unlock(&tg->sighand->mu);
 	pthread_rwlock_unlock(&k->ts.mu);
+	if (waiter)
+		ptrace_wake_waiters(k, waiter);
 	ptrace_group_stop(k, t, sig, entering);
 }
 
@@ -433,6 +495,7 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 	int sig = info->si_signo;
 	struct task **targets = NULL;
 	bool *shared = NULL;
+	pid_t *waiters = NULL;
 	int n = 0, cap = 0, err = 0, taken = 0;
 
 	if (!sig_valid(sig))
@@ -490,13 +553,18 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 				}
 			}
 	}
+	if (sig == SIGCONT && n > 0)
+		waiters = calloc((size_t)n, sizeof(*waiters));
 	for (int i = 0; !err && i < n; i++) {
 		struct task *t = targets[i];
 		bool discard = sig_send_discards(k, t, sig);
 		bool ring = false;
+		pid_t waiter;
 
 		pthread_mutex_lock(&t->tg->sighand->mu);
-		sig_prepare_locked(t->tg, info->si_signo);
+		waiter = sig_prepare_locked(t->tg, info->si_signo);
+		if (waiters)
+			waiters[i] = waiter;
 		/* A rt_sigaction since sig_send_discards() decides. */
 		if (!discard || !sig_ignored_locked(t->tg->sighand, sig)) {
 			taken++;
@@ -514,6 +582,10 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 	pthread_rwlock_unlock(&k->ts.mu);
 	if (!err && n == 0)
 		err = -ESRCH;
+	for (int i = 0; waiters && i < n; i++)
+		if (waiters[i])
+			ptrace_wake_waiters(k, waiters[i]);
+	free(waiters);
 	for (int i = 0; i < n; i++) {
 		if (!targets[i])
 			continue;

@@ -89,8 +89,13 @@ struct thread_group {
 	bool group_stop_active;    /* a group stop is in effect */
 	int group_stop_signal;     /* the signal that began it */
 	int group_stop_count;      /* tasks that have not yet stopped */
-	bool group_stop_notify_pending; /* parent not yet told: CLD_STOPPED */
-	bool group_cont_notify_pending; /* parent not yet told: CLD_CONTINUED */
+	/* The parent's wait has yet to report the completed stop (WUNTRACED,
+	 * Linux's SIGNAL_STOP_STOPPED with group_exit_code) or its end by
+	 * SIGCONT (WCONTINUED, SIGNAL_STOP_CONTINUED). Set at the host's
+	 * stops; cleared when a wait, the kernel's or the host's, reports
+	 * it (wait.c). */
+	bool group_stop_notify_pending;
+	bool group_cont_notify_pending;
 
 	/* Resource limits (RLIMIT_*). Protected by the signal mutex. */
 	struct rlimit limits[RLIM_NLIMITS];

@@ -9,8 +9,8 @@
  * which the kernel holds stopped in its emulated ptrace-stop, and copied
  * between the sentry and the tracer's memory here.
  *
- * Not supported (documented in sentry(1)): PTRACE_SECCOMP_GET_FILTER and
- * PTRACE_PEEKSIGINFO answer EINVAL, PTRACE_GET_RSEQ_CONFIGURATION EIO.
+ * Not supported (documented in sentry(1)): PTRACE_SECCOMP_GET_FILTER
+ * answers EINVAL, PTRACE_GET_RSEQ_CONFIGURATION EIO.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -243,6 +243,15 @@ static long ptrace_resume(struct kernel *k, struct task *tracee, long req,
 		p->resume_sig = sig;
 		p->resumed_from_signal = true;
 	}
+	/* Linux's ptrace_resume() wakes a tracee in group-stop like any
+	 * other: it runs although the group stop is in effect (a detached
+	 * one re-enters the stop instead: __ptrace_unlink() sets
+	 * JOBCTL_STOP_PENDING again, and the host still holds it there). */
+	if (stop == PTRACE_STOP_GROUP && req != PTRACE_DETACH) {
+		p->run_in_group_stop = true;
+		if (tracee->stop == TASK_STOP_GROUP)
+			tracee->stop = TASK_STOP_NONE;
+	}
 	p->listening = false;
 	__atomic_store_n(&p->stop, PTRACE_STOP_NONE, __ATOMIC_RELEASE);
 	task_unlock_signals(tracee);
@@ -397,6 +406,63 @@ static long ptrace_syscall_info(struct kernel *k, struct task *t,
 	return n;
 }
 
+/* PTRACE_PEEKSIGINFO (Linux's ptrace_peek_siginfo()): the siginfo of the
+ * tracee's pending signals from the off-th on, at most nr of them, from
+ * its private queue or (PTRACE_PEEKSIGINFO_SHARED) its group's. Returns
+ * how many were copied; a fault after the first is not an error. */
+static long ptrace_peek_siginfo(struct kernel *k, struct task *t,
+				struct task *tracee, uint64_t addr,
+				uint64_t data)
+{
+	struct __ptrace_peeksiginfo_args a;
+	struct sig_pending *q;
+	struct sig_queued *e;
+	siginfo_t *v = NULL;
+	long n = 0, i;
+	uint64_t skip;
+
+	if (copy_from_tracer(k, t, addr, &a, sizeof(a)) < 0)
+		return -EFAULT;
+	if (a.flags & ~(uint32_t)PTRACE_PEEKSIGINFO_SHARED)
+		return -EINVAL;
+	if (a.nr < 0)
+		return -EINVAL;
+	if (a.nr == 0)
+		return 0;
+	task_lock_signals(tracee);
+	q = (a.flags & PTRACE_PEEKSIGINFO_SHARED) ? &tracee->tg->shared_pending
+						   : &tracee->pending;
+	if (a.off < (uint64_t)q->nr_queued) {
+		long left = q->nr_queued - (long)a.off;
+
+		n = a.nr < left ? a.nr : left;
+		v = malloc(sizeof(*v) * (size_t)n);
+	}
+	if (v) {
+		i = 0;
+		skip = a.off;
+		cds_list_for_each_entry(e, &q->queue, node) {
+			if (skip) {
+				skip--;
+				continue;
+			}
+			if (i == n)
+				break;
+			v[i++] = e->info;
+		}
+		n = i;
+	}
+	task_unlock_signals(tracee);
+	if (n && !v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (copy_to_tracer(k, t, data + (uint64_t)i * sizeof(*v),
+				   &v[i], sizeof(*v)) < 0)
+			break;
+	free(v);
+	return i > 0 ? i : n > 0 ? -EFAULT : 0;
+}
+
 /* The requests on a stopped tracee's state. */
 static long ptrace_state_request(struct kernel *k, struct task *t,
 				 struct task *tracee, long req, uint64_t addr,
@@ -493,8 +559,9 @@ static long ptrace_state_request(struct kernel *k, struct task *t,
 		word = (unsigned long)addr;
 		err = tracee_access(k, tracee, req, data, &word);
 		return err < 0 ? err : 0;
-	case PTRACE_SECCOMP_GET_FILTER:
 	case PTRACE_PEEKSIGINFO:
+		return ptrace_peek_siginfo(k, t, tracee, addr, data);
+	case PTRACE_SECCOMP_GET_FILTER:
 		return -EINVAL;
 	default:
 		return -EIO;

@@ -70,6 +70,66 @@ static int wait_scan_locked(struct task *t, const struct wait_opts *w,
 }
 
 /*
+ * Linux's wait_task_stopped() and wait_task_continued() for the waits of
+ * a tracer (wait_traced()): the first eligible live child whose group
+ * stop (WUNTRACED/WSTOPPED) or continue (WCONTINUED) the parent has yet
+ * to report, or NULL. A child the waiter's group traces reports its stop
+ * as a ptrace-stop instead (ptrace_wait_scan_locked()). Preconditions:
+ * ts.mu held.
+ */
+static struct thread_group *wait_scan_job_locked(struct task *t,
+						 const struct wait_opts *w)
+{
+	struct thread_group *c;
+
+	if (!(w->options & (WUNTRACED | WCONTINUED)))
+		return NULL;
+	cds_list_for_each_entry(c, &t->tg->children, child_node) {
+		struct task *tracer;
+		bool stop, cont;
+
+		if (c->state != TG_LIVE || !wait_eligible(w, c))
+			continue;
+		tracer = c->leader ? c->leader->ptrace.tracer : NULL;
+		pthread_mutex_lock(&c->sighand->mu);
+		stop = c->group_stop_notify_pending &&
+		       (w->options & WUNTRACED) &&
+		       !(tracer && tracer->tg == t->tg);
+		cont = c->group_cont_notify_pending &&
+		       (w->options & WCONTINUED);
+		pthread_mutex_unlock(&c->sighand->mu);
+		if (stop || cont)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * A wait's host call reported a stop (stopped) or a continue of the live
+ * child tgid: the kernel's copy of what is left to report follows, so a
+ * later wait of the kernel's (the caller became a tracer) does not report
+ * it again.
+ */
+static void wait_reported(struct kernel *k, pid_t tgid, bool stopped)
+{
+	struct thread_group *c;
+
+	pthread_rwlock_rdlock(&k->ts.mu);
+	rcu_read_lock();
+	c = tg_lookup_rcu(k, tgid);
+	rcu_read_unlock();
+	if (c && c->state == TG_LIVE) {
+		pthread_mutex_lock(&c->sighand->mu);
+		if (stopped)
+			c->group_stop_notify_pending = false;
+		else
+			c->group_cont_notify_pending = false;
+		pthread_mutex_unlock(&c->sighand->mu);
+	}
+	pthread_rwlock_unlock(&k->ts.mu);
+}
+
+/*
  * Reaps the zombie tgid after the host reaped it for t. It is usually one
  * of t's children in the kernel too, but it need not be: the host hands
  * an orphan to its reaper (t) the moment its parent dies, the kernel only
@@ -139,8 +199,11 @@ static int wait_report(struct kernel *k, struct task *t,
  * The wait of a tracer (Linux's do_wait() with its ptrace_entry walk):
  * the kernel's own, since the host knows nothing of the emulated stops.
  * Tracees' stops and deaths are reported from the kernel's state; a real
- * child's zombie is reaped on the host as in wait_enter(); with nothing
- * to report the wait parks until a tracee or child changes.
+ * child's zombie, and a real child's stop or continue the wait asks for
+ * (WUNTRACED, WCONTINUED), are reported by the host, with the wait
+ * rewritten to that child as in wait_enter(), so that the host's state of
+ * what is left to report stays the kernel's; with nothing to report the
+ * wait parks until a tracee or child changes.
  */
 static enum sc_action wait_traced(struct kernel *k, struct task *t,
 				  struct syscall_frame *f, struct wait_opts *w,
@@ -153,6 +216,8 @@ static enum sc_action wait_traced(struct kernel *k, struct task *t,
 	pthread_rwlock_wrlock(&k->ts.mu);
 	traced = ptrace_wait_scan_locked(t, w->idtype, w->id, w->options, &r);
 	children = traced == 1 ? 0 : wait_scan_locked(t, w, &zombie);
+	if (traced != 1 && children == 0 && !zombie)
+		zombie = wait_scan_job_locked(t, w);
 	if (traced != 1 && zombie) {
 		if (is_waitid)
 			f->args[id_arg - 1] = P_PID;
@@ -283,8 +348,24 @@ void sys_wait4_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	/* wait4 has no WNOWAIT: a returned PID that is an emulated zombie
 	 * was reaped by the host just now. Stopped and continued reports
 	 * name live children, which wait_reap() leaves alone. */
-	if (f->ret > 0)
-		wait_reap(k, (pid_t)f->ret);
+	int options = (int)t->sc.args[2];
+	int status = 0;
+
+	if (f->ret <= 0)
+		return;
+	wait_reap(k, (pid_t)f->ret);
+	if (!(options & (WUNTRACED | WCONTINUED)))
+		return;
+	/* Without a status to read, the host reported what Linux's
+	 * wait_consider_task() looks at first: a stop, if one is asked. */
+	if (t->sc.args[1] &&
+	    plat_read_mem(k->plat, t, t->sc.args[1], &status,
+			  sizeof(status)) != sizeof(status))
+		return;
+	if (t->sc.args[1] ? WIFSTOPPED(status) : (options & WUNTRACED))
+		wait_reported(k, (pid_t)f->ret, true);
+	else if (t->sc.args[1] ? WIFCONTINUED(status) : true)
+		wait_reported(k, (pid_t)f->ret, false);
 }
 
 enum sc_action sys_waitid(struct kernel *k, struct task *t,
@@ -345,4 +426,7 @@ void sys_waitid_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 			      si.si_code == CLD_KILLED ||
 			      si.si_code == CLD_DUMPED))
 		wait_reap(k, si.si_pid);
+	else if (si.si_pid > 0 && (si.si_code == CLD_STOPPED ||
+				   si.si_code == CLD_CONTINUED))
+		wait_reported(k, si.si_pid, si.si_code == CLD_STOPPED);
 }

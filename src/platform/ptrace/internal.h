@@ -52,6 +52,9 @@ struct pt_task {
 	bool ptrace_signal;
 	bool exit_events;        /* PTRACE_O_TRACEEXIT is set on the host */
 	bool want_exit_events;   /* ... and should be from the next resume */
+	/* PTRACE_O_TRACEVFORKDONE is set on the host: an emulated tracer
+	 * asked for PTRACE_EVENT_VFORK_DONE (ptrace_wants_vfork_done()). */
+	bool vfork_done_events;
 	bool colocate_never;     /* its affinity is the application's */
 	bool inherited_bound;    /* created by a bound thread, so bound too
 				    until its first resume (colocate.c) */

@@ -7,6 +7,8 @@
  *                       come back at syscall exit (PTRACE_SYSCALL)
  *   clone/fork/vfork    task_clone() for the new host thread
  *   exec                task_exec()
+ *   vfork done          task_vfork_done(), ptrace_vfork_done() (only for
+ *                       an emulated tracer's PTRACE_O_TRACEVFORKDONE)
  *   exit event, death   task_exit_begin(), task_exit_finish()
  *   group stop          kept stopped with PTRACE_LISTEN
  *   signal delivery     kernel_signal_deliver() picks the siginfo
@@ -145,21 +147,29 @@ static void pt_ptrace_signal_resume(struct ptrace_platform *pp,
 
 static void pt_do_resume(struct ptrace_platform *pp, struct pt_task *pt)
 {
+	bool vfork_done;
 	long req;
 
 	if (pt->ptrace_signal && pt->task)
 		pt_ptrace_signal_resume(pp, pt);
 	req = pt_resume_request(pt);
 	/* An emulated tracer's PTRACE_O_TRACEEXIT needs the host's exit
-	 * event, whatever the group's size. */
+	 * event, whatever the group's size; its PTRACE_O_TRACEVFORKDONE the
+	 * host's VFORK_DONE event (set while the parent is stopped at its
+	 * vfork event at the latest: the host checks the option when the
+	 * vfork ends). */
 	if (pt->task && ptrace_wants_exit_event(pt->task))
 		pt->want_exit_events = true;
-	if (pt->want_exit_events != pt->exit_events &&
+	vfork_done = pt->task && ptrace_wants_vfork_done(pt->task);
+	if ((pt->want_exit_events != pt->exit_events ||
+	     vfork_done != pt->vfork_done_events) &&
 	    ptrace(PTRACE_SETOPTIONS, pt->host_tid, 0,
-		   (long)(PT_OPTIONS | (pt->want_exit_events
-						? PTRACE_O_TRACEEXIT
-						: 0))) == 0)
+		   (long)(PT_OPTIONS |
+			  (pt->want_exit_events ? PTRACE_O_TRACEEXIT : 0) |
+			  (vfork_done ? PTRACE_O_TRACEVFORKDONE : 0))) == 0) {
 		pt->exit_events = pt->want_exit_events;
+		pt->vfork_done_events = vfork_done;
+	}
 	/* Except past its exit event, a held task let run may change its
 	 * mask again. */
 	if (pt->held && pt->task && pt->task->exit_state == TASK_EXIT_NONE)
@@ -205,6 +215,25 @@ void pt_resume(struct ptrace_platform *pp, struct pt_task *pt,
 
 void pt_release(struct ptrace_platform *pp, struct pt_task *pt)
 {
+	/* An emulated tracer resumed a tracee from its group-stop: the host
+	 * thread leaves the host's group stop too, and runs while the stop
+	 * is in effect, as on Linux. It is usually still held at the host's
+	 * PTRACE_EVENT_STOP of the group stop, to be resumed with PTRACE_CONT
+	 * instead of PTRACE_LISTEN; one that listens already (let go by a
+	 * pause's end) is trapped out of LISTEN first. pt_unlisten() may hand
+	 * a SIGCONT or a death to pt_handle(), which deals with it (and may
+	 * free pt). */
+	if (pt->task && (pt->held || pt->group_stopped) &&
+	    ptrace_run_in_group_stop(pt->task)) {
+		if (!pt->stopped && pt_unlisten(pp, pt) < 0)
+			return;
+		pt->group_stopped = false;
+		pt->resume = PT_RESUME_CONT;
+		if (!pt->held) {
+			pt_resume(pp, pt, PT_RESUME_CONT, 0);
+			return;
+		}
+	}
 	if (pt->held && !(pt->task && task_should_hold(pp->k, pt->task)))
 		pt_do_resume(pp, pt);
 }
@@ -478,6 +507,7 @@ static void on_clone(struct ptrace_platform *pp, struct pt_task *pt, int ev)
 		 * the child. */
 		child->exit_events = pt->exit_events;
 		child->want_exit_events = pt->exit_events;
+		child->vfork_done_events = pt->vfork_done_events;
 	}
 	if (child && pt->task && tid > 0 &&
 	    task_clone(pp->k, pt->task, tid, host_tid, &ct) == 0) {
@@ -749,6 +779,16 @@ static void pt_handle(struct ptrace_platform *pp, pid_t pid, int status)
 		pt_resume(pp, pt, PT_RESUME_CONT, 0);
 		break;
 	}
+	case PTRACE_EVENT_VFORK_DONE:
+		/* The vfork child exec'd or exited; the parent is about to
+		 * return from vfork (set only for an emulated tracer that
+		 * asked: pt_do_resume()). */
+		if (pt->task) {
+			task_vfork_done(pp->k, pt->task);
+			ptrace_vfork_done(pp->k, pt->task);
+		}
+		pt_resume(pp, pt, PT_RESUME_CONT, 0);
+		break;
 	case PTRACE_EVENT_STOP:
 		on_event_stop(pp, pt, sig);
 		break;

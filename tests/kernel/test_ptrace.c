@@ -1234,6 +1234,284 @@ static void getsigmask_and_setsigmask_use_the_hosts_mask(void **state)
 	assert_int_equal(word_at(w, 2, buf), 1ull << (SIGUSR1 - 1));
 }
 
+/*
+ * PTRACE_PEEKSIGINFO
+ */
+
+/* Queues sig for tid (shared: its process) with si_code SI_QUEUE and
+ * value v. */
+static void queue_signal(struct fake_world *w, pid_t tid, bool shared,
+			 int sig, int v)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = 1;
+	si.si_value.sival_int = v;
+	assert_int_equal(sig_send(w->k, shared ? SIGNAL_TARGET_TG
+					       : SIGNAL_TARGET_TASK,
+				  tid, &si, false),
+			 1);
+}
+
+/* PTRACE_PEEKSIGINFO of tracee 3 by tracer: off, flags, nr; returns what
+ * it returns, the siginfos in si (up to 4). */
+static long peek(struct fake_world *w, struct task *tracer, uint64_t off,
+		 uint32_t flags, int32_t nr, siginfo_t *si)
+{
+	struct __ptrace_peeksiginfo_args a = { .off = off, .flags = flags,
+					       .nr = nr };
+	uint64_t args = fake_mem_push(w->fp, 2, &a, sizeof(a));
+	uint64_t buf = buffer(w, 2, 4 * sizeof(siginfo_t));
+	long n = pt(w, tracer, PTRACE_PEEKSIGINFO, 3, args, buf);
+
+	assert_true(fake_mem_peek(w->fp, 2, buf, si, 4 * sizeof(*si)));
+	return n;
+}
+
+static void peeksiginfo_reads_the_pending_queues_from_an_offset(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee;
+	siginfo_t si[4];
+
+	seized_pair(w, 0, &tracer, &tracee);
+	queue_signal(w, 3, false, SIGRTMIN, 1);
+	queue_signal(w, 3, true, SIGRTMIN + 1, 2);
+	queue_signal(w, 3, false, SIGRTMIN, 3);
+	queue_signal(w, 3, true, SIGUSR1, 4);
+	signal_stop(w, tracee, SIGSTOP);
+	/* The private queue, oldest first. */
+	assert_int_equal(peek(w, tracer, 0, 0, 4, si), 2);
+	assert_int_equal(si[0].si_signo, SIGRTMIN);
+	assert_int_equal(si[0].si_value.sival_int, 1);
+	assert_int_equal(si[1].si_value.sival_int, 3);
+	assert_int_equal(si[1].si_code, SI_QUEUE);
+	assert_int_equal(si[2].si_signo, 0);
+	/* The shared one, from an offset, at most nr. */
+	assert_int_equal(peek(w, tracer, 0, PTRACE_PEEKSIGINFO_SHARED, 4, si),
+			 2);
+	assert_int_equal(si[0].si_signo, SIGRTMIN + 1);
+	assert_int_equal(si[1].si_signo, SIGUSR1);
+	assert_int_equal(peek(w, tracer, 1, PTRACE_PEEKSIGINFO_SHARED, 1, si),
+			 1);
+	assert_int_equal(si[0].si_signo, SIGUSR1);
+	assert_int_equal(si[1].si_signo, 0);
+	/* Past the end, an offset that does not fit, none asked: 0. */
+	assert_int_equal(peek(w, tracer, 2, PTRACE_PEEKSIGINFO_SHARED, 4, si),
+			 0);
+	assert_int_equal(peek(w, tracer, ~0ull, 0, 4, si), 0);
+	assert_int_equal(peek(w, tracer, 0, 0, 0, si), 0);
+	/* Peeking takes nothing. */
+	assert_int_equal(peek(w, tracer, 0, 0, 4, si), 2);
+}
+
+static void peeksiginfo_errors_are_linuxs(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee;
+	struct __ptrace_peeksiginfo_args a = { .off = 0, .flags = 0, .nr = 1 };
+	uint64_t args, buf;
+	siginfo_t si[4];
+
+	seized_pair(w, 0, &tracer, &tracee);
+	queue_signal(w, 3, false, SIGRTMIN, 1);
+	signal_stop(w, tracee, SIGSTOP);
+	assert_int_equal(peek(w, tracer, 0, 2, 1, si), -EINVAL);
+	assert_int_equal(peek(w, tracer, 0, 0, -1, si), -EINVAL);
+	buf = buffer(w, 2, sizeof(siginfo_t));
+	/* Arguments or buffer unmapped: EFAULT; bad flags first. */
+	assert_int_equal(pt(w, tracer, PTRACE_PEEKSIGINFO, 3, 0x8, buf),
+			 -EFAULT);
+	args = fake_mem_push(w->fp, 2, &a, sizeof(a));
+	assert_int_equal(pt(w, tracer, PTRACE_PEEKSIGINFO, 3, args, 0x8),
+			 -EFAULT);
+	a.flags = 3;
+	args = fake_mem_push(w->fp, 2, &a, sizeof(a));
+	assert_int_equal(pt(w, tracer, PTRACE_PEEKSIGINFO, 3, args, 0x8),
+			 -EINVAL);
+	/* Not stopped: ESRCH, as every request but KILL and INTERRUPT. */
+	assert_int_equal(pt(w, tracer, PTRACE_CONT, 3, 0, 0), 0);
+	assert_int_equal(pt(w, tracer, PTRACE_PEEKSIGINFO, 3, args, buf),
+			 -ESRCH);
+}
+
+/*
+ * PTRACE_EVENT_VFORK_DONE
+ */
+
+static void vfork_done_stops_the_parent_with_the_childs_tid(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee;
+	uint64_t buf;
+	int status;
+
+	seized_pair(w, PTRACE_O_TRACEVFORKDONE, &tracer, &tracee);
+	assert_true(ptrace_wants_vfork_done(tracee));
+	/* The child is not traced (no PTRACE_O_TRACEVFORK): the parent
+	 * reports the end of its vfork all the same. */
+	fake_clone(w->k, tracee, CLONE_VFORK | CLONE_VM, SIGCHLD, 5);
+	assert_int_equal(ptrace_of(w, 5).tracer, 0);
+	assert_false(ptrace_holds(tracee));
+	assert_true(ptrace_vfork_done(w->k, tracee));
+	assert_true(ptrace_holds(tracee));
+	assert_int_equal(tracer_wait4(w, tracer, 3, 0, &status), 3);
+	assert_int_equal(status, STOP_STATUS(SIGTRAP |
+					     (PTRACE_EVENT_VFORK_DONE << 8)));
+	buf = buffer(w, 2, 8);
+	assert_int_equal(pt(w, tracer, PTRACE_GETEVENTMSG, 3, 0, buf), 0);
+	assert_int_equal(word_at(w, 2, buf), 5);
+}
+
+static void without_tracevforkdone_the_end_of_a_vfork_is_no_stop(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee;
+
+	seized_pair(w, PTRACE_O_TRACEVFORK, &tracer, &tracee);
+	assert_false(ptrace_wants_vfork_done(tracee));
+	fake_clone(w->k, tracee, CLONE_VFORK | CLONE_VM, SIGCHLD, 5);
+	/* The vfork event and the child's first stop. */
+	assert_int_equal(pt(w, tracer, PTRACE_CONT, 3, 0, 0), 0);
+	assert_false(ptrace_vfork_done(w->k, tracee));
+	assert_false(ptrace_holds(tracee));
+}
+
+/*
+ * A tracer's wait and its untraced children's job control
+ */
+
+/* tracer makes wait4(pid, status, options); returns the action, with the
+ * frame in *f. status is where the host would write. */
+static enum sc_action raw_wait4(struct fake_world *w, struct task *t,
+				pid_t pid, uint64_t status, int options,
+				struct syscall_frame *f)
+{
+	return fake_syscall(w->k, t, f, SYS_wait4, (uint64_t)(int64_t)pid,
+			    status, (uint64_t)options, 0, 0, 0);
+}
+
+static void a_tracers_wait_has_the_host_report_a_childs_stop_and_continue(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee, *child;
+	int stopped = (SIGSTOP << 8) | 0x7f, continued = 0xffff;
+	struct syscall_frame f;
+	uint64_t st;
+	siginfo_t si = { .si_signo = SIGCONT, .si_code = SI_USER };
+
+	seized_pair(w, 0, &tracer, &tracee);
+	child = fake_fork(w->k, tracer, 4);
+	/* Nothing to report: the wait parks. */
+	assert_int_equal(raw_wait4(w, tracer, 4, 0, WUNTRACED, &f), SC_PARK);
+	fake_calls_clear(w->fp);
+	kernel_group_stop_host(w->k, child, SIGSTOP, true);
+	/* The stop wakes it; without WUNTRACED it is not reported. */
+	assert_int_equal(fake_calls(w->fp, FAKE_CALL_WAKE, 2), 1);
+	assert_int_equal(raw_wait4(w, tracer, -1, 0, 0, &f), SC_PARK);
+	/* With WUNTRACED the host reports it, for that child. */
+	st = fake_mem_push(w->fp, 2, &stopped, sizeof(stopped));
+	assert_int_equal(raw_wait4(w, tracer, -1, st, WUNTRACED, &f),
+			 SC_HOST_EXIT);
+	assert_int_equal((pid_t)f.args[0], 4);
+	fake_syscall_exit(w->k, tracer, &f, 4);
+	/* Reported once. */
+	assert_int_equal(raw_wait4(w, tracer, -1, 0, WUNTRACED, &f), SC_PARK);
+	/* SIGCONT: a WCONTINUED report from the moment it is sent. */
+	fake_calls_clear(w->fp);
+	si.si_pid = 2;
+	assert_int_equal(sig_send(w->k, SIGNAL_TARGET_TG, 4, &si, false), 1);
+	assert_int_equal(fake_calls(w->fp, FAKE_CALL_WAKE, 2), 1);
+	assert_int_equal(raw_wait4(w, tracer, -1, 0, WUNTRACED, &f), SC_PARK);
+	st = fake_mem_push(w->fp, 2, &continued, sizeof(continued));
+	assert_int_equal(raw_wait4(w, tracer, -1, st, WCONTINUED, &f),
+			 SC_HOST_EXIT);
+	assert_int_equal((pid_t)f.args[0], 4);
+	fake_syscall_exit(w->k, tracer, &f, 4);
+	assert_int_equal(raw_wait4(w, tracer, -1, 0, WCONTINUED, &f),
+			 SC_PARK);
+	/* The host's end of the stop, seen later, reports nothing more. */
+	kernel_group_stop_host(w->k, child, 0, false);
+	assert_int_equal(raw_wait4(w, tracer, -1, 0, WCONTINUED, &f),
+			 SC_PARK);
+}
+
+static void a_stop_the_host_wait_reported_is_not_reported_again(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *parent = fake_fork(w->k, w->init, 2);
+	struct task *child = fake_fork(w->k, parent, 4);
+	struct task *tracee = fake_fork(w->k, w->init, 3);
+	int stopped = (SIGTSTP << 8) | 0x7f;
+	struct syscall_frame f;
+	uint64_t st;
+
+	(void)tracee;
+	kernel_group_stop_host(w->k, child, SIGTSTP, true);
+	/* Not a tracer yet: the host's wait reports the stop... */
+	st = fake_mem_push(w->fp, 2, &stopped, sizeof(stopped));
+	assert_int_equal(raw_wait4(w, parent, -1, st, WUNTRACED, &f),
+			 SC_HOST_EXIT);
+	fake_syscall_exit(w->k, parent, &f, 4);
+	/* ...which the kernel's wait of the tracer it becomes knows. */
+	assert_int_equal(pt(w, parent, PTRACE_SEIZE, 3, 0, 0), 0);
+	assert_int_equal(raw_wait4(w, parent, -1, 0, WUNTRACED, &f), SC_PARK);
+}
+
+/*
+ * Resuming a tracee from its group-stop
+ */
+
+static void cont_from_a_group_stop_lets_the_tracee_run(void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee;
+	int status;
+
+	seized_pair(w, 0, &tracer, &tracee);
+	kernel_group_stop_host(w->k, tracee, SIGSTOP, true);
+	assert_int_equal(tracer_wait4(w, tracer, 3, 0, &status), 3);
+	assert_false(ptrace_run_in_group_stop(tracee));
+	fake_calls_clear(w->fp);
+	assert_int_equal(pt(w, tracer, PTRACE_CONT, 3, 0, 0), 0);
+	/* The platform is asked to let it go, and to take it out of the
+	 * host's group stop (asked once). */
+	assert_int_equal(fake_calls(w->fp, FAKE_CALL_RELEASE, 3), 1);
+	assert_true(ptrace_run_in_group_stop(tracee));
+	assert_false(ptrace_run_in_group_stop(tracee));
+	assert_false(ptrace_holds(tracee));
+	assert_int_not_equal(tracee->stop, TASK_STOP_GROUP);
+	/* The group stop is still in effect. */
+	assert_true(tracee->tg->group_stop_active);
+	/* The next stop is a ptrace-stop again; SYSCALL resumes as well. */
+	kernel_group_stop_host(w->k, tracee, SIGSTOP, true);
+	assert_int_equal(tracer_wait4(w, tracer, 3, 0, &status), 3);
+	assert_int_equal(pt(w, tracer, PTRACE_SYSCALL, 3, 0, 0), 0);
+	assert_true(ptrace_run_in_group_stop(tracee));
+}
+
+static void detach_from_a_group_stop_leaves_the_tracee_stopped(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee;
+	int status;
+
+	seized_pair(w, 0, &tracer, &tracee);
+	kernel_group_stop_host(w->k, tracee, SIGSTOP, true);
+	assert_int_equal(tracer_wait4(w, tracer, 3, 0, &status), 3);
+	assert_int_equal(pt(w, tracer, PTRACE_DETACH, 3, 0, 0), 0);
+	assert_false(ptrace_run_in_group_stop(tracee));
+	assert_int_equal(tracee->stop, TASK_STOP_GROUP);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1285,6 +1563,14 @@ int main(int argc, char **argv)
 		TEST(register_requests_go_to_the_tracees_host_thread),
 		TEST(peekdata_and_pokedata_reach_the_tracees_memory),
 		TEST(getsigmask_and_setsigmask_use_the_hosts_mask),
+		TEST(peeksiginfo_reads_the_pending_queues_from_an_offset),
+		TEST(peeksiginfo_errors_are_linuxs),
+		TEST(vfork_done_stops_the_parent_with_the_childs_tid),
+		TEST(without_tracevforkdone_the_end_of_a_vfork_is_no_stop),
+		TEST(a_tracers_wait_has_the_host_report_a_childs_stop_and_continue),
+		TEST(a_stop_the_host_wait_reported_is_not_reported_again),
+		TEST(cont_from_a_group_stop_lets_the_tracee_run),
+		TEST(detach_from_a_group_stop_leaves_the_tracee_stopped),
 	};
 
 	return KERNEL_TESTS_MAIN(tests, argc, argv);

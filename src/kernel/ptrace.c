@@ -313,7 +313,8 @@ bool ptrace_syscall_stop(struct kernel *k, struct task *t, bool entry)
 
 bool ptrace_interrupt_stop(struct kernel *k, struct task *t)
 {
-	if (!ptrace_traced(t) || !t->ptrace.interrupt_pending)
+	if (!ptrace_traced(t) ||
+	    !__atomic_load_n(&t->ptrace.interrupt_pending, __ATOMIC_ACQUIRE))
 		return false;
 	ptrace_event_stop(k, t, PTRACE_EVENT_STOP, 0);
 	return true;
@@ -357,6 +358,29 @@ bool ptrace_group_stop(struct kernel *k, struct task *t, int sig,
 		task_unlock_signals(t);
 	}
 	return false;
+}
+
+void ptrace_sigcont_locked(struct kernel *k, struct thread_group *tg)
+{
+	struct task *t;
+
+	cds_list_for_each_entry(t, &tg->tasks, tg_node) {
+		struct ptrace_state *p = &t->ptrace;
+
+		if (!ptrace_traced(t) || !p->seized || p->listening ||
+		    t->exit_state != TASK_EXIT_NONE ||
+		    __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE) !=
+			    PTRACE_STOP_NONE)
+			continue;
+		/* Any thread may send: atomic for the platform thread's
+		 * lock-free read. No interrupt is needed: the host traps its
+		 * own seized thread when it runs the SIGCONT (its
+		 * ptrace_trap_notify()), and that stop enters ours. One
+		 * asked for now would come before the host's SIGCONT, in
+		 * the host's group stop still in effect, and report the
+		 * stop signal instead of SIGTRAP. */
+		__atomic_store_n(&p->interrupt_pending, true, __ATOMIC_RELEASE);
+	}
 }
 
 bool ptrace_signal_stop(struct kernel *k, struct task *t,

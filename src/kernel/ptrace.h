@@ -180,6 +180,14 @@ int ptrace_signal_resume(struct kernel *k, struct task *t, siginfo_t *info);
  * when the signal is never stopped for (SIGKILL). */
 bool ptrace_signal_stop(struct kernel *k, struct task *t,
 			const siginfo_t *info);
+/* A SIGCONT is sent to tg (Linux's prepare_signal()): each running seized
+ * tracee of the group is to trap with PTRACE_EVENT_STOP before it takes
+ * the signal (ptrace_trap_notify(); a tracee in its group-stop or
+ * listening there traps at the stop's end, ptrace_group_stop()). Its
+ * next host stop, the host's own trap for the SIGCONT, enters the trap
+ * (ptrace_interrupt_stop()). Preconditions: ts.mu for reading, the
+ * signal mutex. */
+void ptrace_sigcont_locked(struct kernel *k, struct thread_group *tg);
 /* task_clone(): child was created by parent with flags; attaches it to
  * parent's tracer when the tracer asked (PTRACE_O_TRACE{FORK,VFORK,
  * CLONE}, CLONE_PTRACE), and stops parent at the event. */

@@ -180,10 +180,12 @@ static pid_t group_stop_waiter_locked(struct thread_group *tg);
  * target process, before the new one is queued. SIGCONT ends a group
  * stop at once, as the sender's kill(2) returns (the host's threads
  * follow when the host runs the kill): a WCONTINUED wait right after
- * the kill reports it, as on Linux. Returns the TGID of a parent whose
+ * the kill reports it, as on Linux; its running seized tracees trap
+ * (ptrace_sigcont_locked()). Returns the TGID of a parent whose
  * kernel wait must look again (group_stop_waiter_locked()), or 0.
  * Preconditions: ts.mu for reading, signal mutex. */
-static pid_t sig_prepare_locked(struct thread_group *tg, int sig)
+static pid_t sig_prepare_locked(struct kernel *k, struct thread_group *tg,
+				int sig)
 {
 	const sigset64_t stops = sig_bit(SIGSTOP) | sig_bit(SIGTSTP) |
 				 sig_bit(SIGTTIN) | sig_bit(SIGTTOU);
@@ -192,6 +194,7 @@ static pid_t sig_prepare_locked(struct thread_group *tg, int sig)
 		sig_discard_set_locked(tg, sig_bit(SIGCONT));
 	} else if (sig == SIGCONT) {
 		sig_discard_set_locked(tg, stops);
+		ptrace_sigcont_locked(k, tg);
 		if (group_stop_clear_locked(tg, true))
 			return group_stop_waiter_locked(tg);
 	}
@@ -562,7 +565,7 @@ int sig_send(struct kernel *k, enum signal_target kind, pid_t id,
 		pid_t waiter;
 
 		pthread_mutex_lock(&t->tg->sighand->mu);
-		waiter = sig_prepare_locked(t->tg, info->si_signo);
+		waiter = sig_prepare_locked(k, t->tg, info->si_signo);
 		if (waiters)
 			waiters[i] = waiter;
 		/* A rt_sigaction since sig_send_discards() decides. */

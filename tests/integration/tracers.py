@@ -26,7 +26,7 @@ OPS_MODES = [
     "traceme", "errors", "peek_poke", "syscall_stops", "signal_stops",
     "fault_then_kill", "fork_event", "seize_interrupt", "attach_detach",
     "vfork_done", "peeksiginfo", "wait_untraced", "cont_group_stop",
-    "cont_group_stop_seized",
+    "cont_group_stop_seized", "sigcont_seized",
 ]
 
 

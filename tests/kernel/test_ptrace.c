@@ -1512,6 +1512,35 @@ static void detach_from_a_group_stop_leaves_the_tracee_stopped(
 	assert_int_equal(tracee->stop, TASK_STOP_GROUP);
 }
 
+static void sigcont_traps_a_running_seized_tracee_at_its_next_stop(
+	void **state)
+{
+	struct fake_world *w = *state;
+	struct task *tracer, *tracee;
+	struct task *other = fake_fork(w->k, w->init, 4);
+	siginfo_t si = { .si_signo = SIGCONT, .si_code = SI_USER };
+	int status;
+
+	seized_pair(w, 0, &tracer, &tracee);
+	/* An attached (not seized) tracee does not trap. */
+	assert_int_equal(pt(w, tracer, PTRACE_ATTACH, 4, 0, 0), 0);
+	si.si_pid = 1;
+	assert_int_equal(sig_send(w->k, SIGNAL_TARGET_TG, 3, &si, false), 1);
+	assert_int_equal(sig_send(w->k, SIGNAL_TARGET_TG, 4, &si, false), 1);
+	assert_true(ptrace_of(w, 3).interrupt_pending);
+	assert_false(ptrace_of(w, 4).interrupt_pending);
+	/* The host's stop for the SIGCONT enters PTRACE_EVENT_STOP with
+	 * SIGTRAP (no group stop in effect). */
+	assert_false(ptrace_interrupt_stop(w->k, other));
+	assert_true(ptrace_interrupt_stop(w->k, tracee));
+	assert_int_equal(tracer_wait4(w, tracer, 3, 0, &status), 3);
+	assert_int_equal(status,
+			 STOP_STATUS(SIGTRAP | (PTRACE_EVENT_STOP << 8)));
+	/* The SIGCONT itself comes next. */
+	assert_int_equal(pt(w, tracer, PTRACE_CONT, 3, 0, 0), 0);
+	signal_stop(w, tracee, SIGCONT);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1571,6 +1600,7 @@ int main(int argc, char **argv)
 		TEST(a_stop_the_host_wait_reported_is_not_reported_again),
 		TEST(cont_from_a_group_stop_lets_the_tracee_run),
 		TEST(detach_from_a_group_stop_leaves_the_tracee_stopped),
+		TEST(sigcont_traps_a_running_seized_tracee_at_its_next_stop),
 	};
 
 	return KERNEL_TESTS_MAIN(tests, argc, argv);

@@ -577,6 +577,36 @@ static void mode_cont_group_stop_seized(void)
 	wait_for(pid, "end");
 }
 
+/* A SIGCONT traps a running seized tracee (PTRACE_EVENT_STOP, SIGTRAP)
+ * before its signal-delivery-stop, with or without a group stop before. */
+static void mode_sigcont_seized(void)
+{
+	for (int through_stop = 0; through_stop < 2; through_stop++) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0) {
+			usleep(50000);
+			body_count();
+		}
+		say("seize", ptrace(PTRACE_SEIZE, pid, 0, 0));
+		if (through_stop) {
+			say("stop", kill(pid, SIGSTOP));
+			wait_for(pid, "signal stop");
+			say("cont with STOP",
+			    ptrace(PTRACE_CONT, pid, 0, SIGSTOP));
+			wait_for(pid, "group stop");
+			say("cont", ptrace(PTRACE_CONT, pid, 0, 0));
+		}
+		say("sigcont", kill(pid, SIGCONT));
+		st = wait_for(pid, "trap");
+		say("cont", ptrace(PTRACE_CONT, pid, 0, 0));
+		st = wait_for(pid, "signal stop");
+		say("cont with it", ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(st)));
+		wait_for(pid, "end");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -597,6 +627,7 @@ int main(int argc, char **argv)
 		{ "wait_untraced", mode_wait_untraced },
 		{ "cont_group_stop", mode_cont_group_stop },
 		{ "cont_group_stop_seized", mode_cont_group_stop_seized },
+		{ "sigcont_seized", mode_sigcont_seized },
 	};
 
 	/* A mode the sentry gets wrong must fail, not hang. */

@@ -237,6 +237,7 @@ static void ptrace_enter_stop(struct kernel *k, struct task *t,
 	p->resumed_from_signal = false;
 	p->interrupt_pending = false;
 	p->listening = false;
+	p->run_in_group_stop = false;
 	__atomic_store_n(&p->stop, kind, __ATOMIC_RELEASE);
 	task_unlock_signals(t);
 	ptrace_notify_tracer(k, t, code);

@@ -104,13 +104,23 @@ static struct thread_group *wait_scan_job_locked(struct task *t,
 	return NULL;
 }
 
+/* What a wait's host call reported of a live child. */
+enum wait_job_report {
+	WAIT_REPORTED_STOP,
+	WAIT_REPORTED_CONTINUE,
+	/* A stop or a continue, unknown which (wait4 without a status
+	 * pointer): the one Linux's wait_consider_task() looks at first. */
+	WAIT_REPORTED_EITHER,
+};
+
 /*
- * A wait's host call reported a stop (stopped) or a continue of the live
- * child tgid: the kernel's copy of what is left to report follows, so a
- * later wait of the kernel's (the caller became a tracer) does not report
- * it again.
+ * A wait's host call reported a stop or a continue of the live child
+ * tgid: the kernel's copy of what is left to report follows, so a later
+ * wait of the kernel's (the caller became a tracer) does not report it
+ * again.
  */
-static void wait_reported(struct kernel *k, pid_t tgid, bool stopped)
+static void wait_reported(struct kernel *k, pid_t tgid,
+			  enum wait_job_report what, int options)
 {
 	struct thread_group *c;
 
@@ -120,7 +130,12 @@ static void wait_reported(struct kernel *k, pid_t tgid, bool stopped)
 	rcu_read_unlock();
 	if (c && c->state == TG_LIVE) {
 		pthread_mutex_lock(&c->sighand->mu);
-		if (stopped)
+		if (what == WAIT_REPORTED_EITHER)
+			what = c->group_stop_notify_pending &&
+					       (options & WUNTRACED)
+				       ? WAIT_REPORTED_STOP
+				       : WAIT_REPORTED_CONTINUE;
+		if (what == WAIT_REPORTED_STOP)
 			c->group_stop_notify_pending = false;
 		else
 			c->group_cont_notify_pending = false;
@@ -356,16 +371,18 @@ void sys_wait4_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	wait_reap(k, (pid_t)f->ret);
 	if (!(options & (WUNTRACED | WCONTINUED)))
 		return;
-	/* Without a status to read, the host reported what Linux's
-	 * wait_consider_task() looks at first: a stop, if one is asked. */
-	if (t->sc.args[1] &&
-	    plat_read_mem(k->plat, t, t->sc.args[1], &status,
+	if (!t->sc.args[1]) {
+		wait_reported(k, (pid_t)f->ret, WAIT_REPORTED_EITHER, options);
+		return;
+	}
+	if (plat_read_mem(k->plat, t, t->sc.args[1], &status,
 			  sizeof(status)) != sizeof(status))
 		return;
-	if (t->sc.args[1] ? WIFSTOPPED(status) : (options & WUNTRACED))
-		wait_reported(k, (pid_t)f->ret, true);
-	else if (t->sc.args[1] ? WIFCONTINUED(status) : true)
-		wait_reported(k, (pid_t)f->ret, false);
+	if (WIFSTOPPED(status))
+		wait_reported(k, (pid_t)f->ret, WAIT_REPORTED_STOP, options);
+	else if (WIFCONTINUED(status))
+		wait_reported(k, (pid_t)f->ret, WAIT_REPORTED_CONTINUE,
+			      options);
 }
 
 enum sc_action sys_waitid(struct kernel *k, struct task *t,
@@ -428,5 +445,9 @@ void sys_waitid_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 		wait_reap(k, si.si_pid);
 	else if (si.si_pid > 0 && (si.si_code == CLD_STOPPED ||
 				   si.si_code == CLD_CONTINUED))
-		wait_reported(k, si.si_pid, si.si_code == CLD_STOPPED);
+		wait_reported(k, si.si_pid,
+			      si.si_code == CLD_STOPPED
+				      ? WAIT_REPORTED_STOP
+				      : WAIT_REPORTED_CONTINUE,
+			      (int)t->sc.args[3]);
 }

@@ -348,7 +348,8 @@ static bool wait_core_written(struct kernel *k, pid_t tgid)
 
 void sys_wait4_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 {
-	int status;
+	int options = (int)t->sc.args[2];
+	int status = 0;
 
 	/* The host reports a core only if it wrote one; the sentry's own
 	 * core (--dump-on=fatal-signal) sets the bit too. */
@@ -363,9 +364,6 @@ void sys_wait4_exit(struct kernel *k, struct task *t, struct syscall_frame *f)
 	/* wait4 has no WNOWAIT: a returned PID that is an emulated zombie
 	 * was reaped by the host just now. Stopped and continued reports
 	 * name live children, which wait_reap() leaves alone. */
-	int options = (int)t->sc.args[2];
-	int status = 0;
-
 	if (f->ret <= 0)
 		return;
 	wait_reap(k, (pid_t)f->ret);

@@ -45,34 +45,34 @@ static int peer_cmp(const void *a, const void *b)
 	return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
-/* The world being sorted, for the index comparators (qsort_r would do;
- * one sort at a time runs per world, on its owner's thread). */
-static __thread const struct bw_world *sorting;
 
-static int by_tgid_cmp(const void *a, const void *b)
+static int by_tgid_cmp(const void *a, const void *b, void *world)
 {
-	const struct task_snap *x = &sorting->snaps[*(const int *)a];
-	const struct task_snap *y = &sorting->snaps[*(const int *)b];
+	const struct bw_world *w = world;
+	const struct task_snap *x = &w->snaps[*(const int *)a];
+	const struct task_snap *y = &w->snaps[*(const int *)b];
 
 	if (x->tgid != y->tgid)
 		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-static int by_fdt_cmp(const void *a, const void *b)
+static int by_fdt_cmp(const void *a, const void *b, void *world)
 {
-	const struct task_snap *x = &sorting->snaps[*(const int *)a];
-	const struct task_snap *y = &sorting->snaps[*(const int *)b];
+	const struct bw_world *w = world;
+	const struct task_snap *x = &w->snaps[*(const int *)a];
+	const struct task_snap *y = &w->snaps[*(const int *)b];
 
 	if (x->fdt_id != y->fdt_id)
 		return (x->fdt_id > y->fdt_id) - (x->fdt_id < y->fdt_id);
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-static int by_host_cmp(const void *a, const void *b)
+static int by_host_cmp(const void *a, const void *b, void *world)
 {
-	const struct task_snap *x = &sorting->snaps[*(const int *)a];
-	const struct task_snap *y = &sorting->snaps[*(const int *)b];
+	const struct bw_world *w = world;
+	const struct task_snap *x = &w->snaps[*(const int *)a];
+	const struct task_snap *y = &w->snaps[*(const int *)b];
 
 	return (x->host_tid > y->host_tid) - (x->host_tid < y->host_tid);
 }
@@ -159,11 +159,9 @@ int bw_world_init(struct bw_world *w, struct kernel *k)
 	}
 	for (int i = 0; i < w->n; i++)
 		w->by_tgid[i] = w->by_fdt[i] = w->by_host[i] = i;
-	sorting = w;
-	qsort(w->by_tgid, (size_t)w->n, sizeof(int), by_tgid_cmp);
-	qsort(w->by_fdt, (size_t)w->n, sizeof(int), by_fdt_cmp);
-	qsort(w->by_host, (size_t)w->n, sizeof(int), by_host_cmp);
-	sorting = NULL;
+	qsort_r(w->by_tgid, (size_t)w->n, sizeof(int), by_tgid_cmp, w);
+	qsort_r(w->by_fdt, (size_t)w->n, sizeof(int), by_fdt_cmp, w);
+	qsort_r(w->by_host, (size_t)w->n, sizeof(int), by_host_cmp, w);
 	return 0;
 }
 

@@ -225,9 +225,8 @@ static void scc_visit(struct scc *c, int i)
 		scc_emit(c, i);
 }
 
-static int cycle_cmp(const void *a, const void *b, void *lens)
+static int cycle_cmp(const void *a, const void *b)
 {
-	(void)lens;
 	return pid_cmp(*(pid_t *const *)a, *(pid_t *const *)b);
 }
 
@@ -254,7 +253,7 @@ static void find_cycles(struct hang_report *r, const bool *in)
 	/* Sort cycles by first TID, keeping each length with its cycle. */
 	for (int i = 1; i < r->nr_cycles; i++)
 		for (int j = i; j > 0 && cycle_cmp(&r->cycles[j - 1],
-						   &r->cycles[j], NULL) > 0;
+						   &r->cycles[j]) > 0;
 		     j--) {
 			pid_t *t = r->cycles[j];
 			int l = r->cycle_len[j];
